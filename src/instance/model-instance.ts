@@ -1,0 +1,127 @@
+/**
+ * One model instance: an execution slot backed by a worker thread that owns its own ONNX Runtime session. When the
+ * worker dies, the execution it was running fails at once with a clear error and a replacement worker is started.
+ */
+import type { ModelMetadata } from '../config/model-metadata.ts';
+import { internal } from '../protocol/errors.ts';
+import { log } from '../observe/log.ts';
+import type { SessionOptionsData, WireTensor } from './messages.ts';
+import { OrtError, WorkerClient, type RunResult } from './worker-client.ts';
+
+/** Where an instance runs: its name (`<group>_<k>`), kind and device. */
+export interface InstancePlacement {
+  readonly name: string;
+  readonly kind: 'KIND_CPU' | 'KIND_GPU' | 'KIND_MODEL';
+  readonly deviceId: number;
+}
+
+/** Delay before another try when a replacement worker fails to load. */
+const RESTART_BACKOFF_MS = 1000;
+
+export class ModelInstance {
+  /** Called whenever the instance can take another execution (after a run, or once a replacement is up). */
+  onAvailable: ((instance: ModelInstance) => void) | undefined;
+  private client: WorkerClient | undefined;
+  private running = false;
+  private stopped = false;
+  /** Number of workers that died and were replaced (observable for operators and tests). */
+  restarts = 0;
+
+  constructor(
+    readonly placement: InstancePlacement,
+    /** `'<model>' version <v>`, for messages. */
+    private readonly modelLabel: string,
+    private readonly modelPath: string,
+    private readonly sessionOptions: SessionOptionsData,
+  ) {}
+
+  get name(): string {
+    return this.placement.name;
+  }
+
+  /** True when a worker is up and idle. */
+  get available(): boolean {
+    return this.client !== undefined && !this.running && !this.stopped;
+  }
+
+  /** Starts the worker and loads the session; ONNX Runtime's refusal is reported as Triton's backend does. */
+  async start(): Promise<ModelMetadata> {
+    try {
+      const { client, metadata } = await WorkerClient.start(this.threadName(), this.modelPath, this.sessionOptions);
+      this.attach(client);
+      return metadata;
+    } catch (error) {
+      if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
+      throw internal(`instance '${this.name}' of model ${this.modelLabel} failed to start: ${(error as Error).message}`);
+    }
+  }
+
+  /** Runs one execution; the instance must be available. */
+  async run(inputs: readonly WireTensor[], outputNames: readonly string[]): Promise<RunResult> {
+    const client = this.client;
+    if (client === undefined || this.running) throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
+    this.running = true;
+    try {
+      return await client.run(inputs, outputNames);
+    } catch (error) {
+      if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
+      throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
+    } finally {
+      this.running = false;
+      if (this.client === client && !this.stopped) this.onAvailable?.(this);
+    }
+  }
+
+  /** Ends the current worker the way a crash would; a replacement starts. For operators' tooling and tests. */
+  async killWorker(): Promise<void> {
+    const client = this.client;
+    if (client === undefined) return;
+    this.detach(client, 'worker was killed');
+    await client.terminate('the instance worker was killed');
+  }
+
+  /** Ends the worker for good. Callers drain executions first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.terminate();
+  }
+
+  private attach(client: WorkerClient): void {
+    this.client = client;
+    client.onUnexpectedExit = (reason) => this.detach(client, reason);
+  }
+
+  private detach(client: WorkerClient, reason: string): void {
+    if (this.client !== client) return;
+    this.client = undefined;
+    if (this.stopped) return;
+    log.error(`instance '${this.name}' of model ${this.modelLabel}: ${reason}; starting a replacement`);
+    this.restarts++;
+    void this.replace();
+  }
+
+  private async replace(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const { client } = await WorkerClient.start(this.threadName(), this.modelPath, this.sessionOptions);
+        if (this.stopped) {
+          await client.terminate();
+          return;
+        }
+        this.attach(client);
+        log.info(`instance '${this.name}' of model ${this.modelLabel} replaced`);
+        this.onAvailable?.(this);
+        return;
+      } catch (error) {
+        log.error(`replacement of instance '${this.name}' of model ${this.modelLabel} failed: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, RESTART_BACKOFF_MS));
+      }
+    }
+  }
+
+  private threadName(): string {
+    return `${this.modelLabel} ${this.name}`;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * nereid's entry point: parse tritonserver-style flags, load the model repository, print the model status table,
+ * and serve until SIGINT/SIGTERM.
+ */
+import { createApp } from './app.ts';
+import { helpText, OptionsError, parseOptions } from './options.ts';
+import { log, setLogVerbose } from './observe/log.ts';
+import { renderStatusTable } from './repository/status-table.ts';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error: unknown) {
+    if (!(error instanceof OptionsError)) throw error;
+    process.stderr.write(`${error.message}\n\n${helpText()}\n`);
+    return 1;
+  }
+  if (options.help) {
+    process.stdout.write(helpText() + '\n');
+    return 0;
+  }
+  setLogVerbose(options.logVerbose);
+  const app = createApp(options);
+  try {
+    await app.repository.loadAll();
+  } catch (error) {
+    log.error((error as Error).message);
+    return 1;
+  }
+  const statuses = app.repository.statuses();
+  process.stdout.write(renderStatusTable(statuses) + '\n');
+  if (options.exitOnError && statuses.some((s) => s.state !== 'READY')) {
+    log.error('failed to load all models');
+    await app.repository.unloadAll();
+    return 1;
+  }
+
+  const stop = async (signal: string): Promise<void> => {
+    log.info(`received ${signal}, unloading models`);
+    await app.repository.unloadAll();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  log.info('nereid is up; the HTTP and gRPC endpoints come in the next issues');
+  // Until the transports hold the event loop open, a timer keeps the process serving.
+  setInterval(() => {}, 1 << 30);
+  return await new Promise<number>(() => {});
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log.error(`fatal: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

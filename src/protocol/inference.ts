@@ -1,0 +1,53 @@
+/**
+ * The internal inference request and response: what every transport decodes into and encodes from. Tensor data is
+ * always little-endian, row-major bytes exactly as the binary tensor extension carries them (BYTES elements with u32
+ * length prefixes), so binary HTTP and raw gRPC payloads pass through as views without conversion.
+ */
+import type { Datatype } from './datatypes.ts';
+
+/** A request or response parameter value (InferParameter's oneof). */
+export type ParameterValue = boolean | number | bigint | string;
+export type Parameters = Record<string, ParameterValue>;
+
+export interface InputTensor {
+  readonly name: string;
+  readonly datatype: Datatype;
+  /** Full request shape, including the batch dimension when the model batches. */
+  readonly shape: readonly number[];
+  /** Raw bytes (BYTES: u32 LE length + bytes per element). */
+  readonly data: Uint8Array;
+  readonly parameters?: Parameters;
+}
+
+export interface RequestedOutput {
+  readonly name: string;
+  readonly parameters?: Parameters;
+}
+
+export interface InferRequest {
+  /** Echoed in the response when non-empty. */
+  readonly id?: string;
+  readonly inputs: readonly InputTensor[];
+  /** Outputs to return, in this order; absent → every output of the model config, in config order. */
+  readonly outputs?: readonly RequestedOutput[];
+  readonly parameters?: Parameters;
+  /** Aborted when the client has gone; the request is then dropped where possible. */
+  readonly signal?: AbortSignal;
+}
+
+export interface OutputTensor {
+  readonly name: string;
+  readonly datatype: Datatype;
+  readonly shape: readonly number[];
+  readonly data: Uint8Array;
+}
+
+export interface InferResponse {
+  readonly modelName: string;
+  /** The version that served the request, as a decimal string. */
+  readonly modelVersion: string;
+  readonly id?: string;
+  /** In the order asked for (or config order when no outputs were asked for). */
+  readonly outputs: readonly OutputTensor[];
+  readonly parameters?: Parameters;
+}

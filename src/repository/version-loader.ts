@@ -1,0 +1,91 @@
+/**
+ * Loads one version of a model: inspect the ONNX file, complete and check the config against it, start every
+ * instance (a worker thread with its own session each), and build the plan and scheduler the hot path uses.
+ */
+import type { ModelConfig } from '../config/model-config.ts';
+import { expandInstances, type InstanceSpec } from '../config/normalize.ts';
+import { sessionPlanFor } from '../config/ort-options.ts';
+import { completeConfig, type PipelineOptions } from '../config/pipeline.ts';
+import { buildModelPlan, type ModelPlan } from '../core/model-plan.ts';
+import { missingProviderReason } from '../instance/devices.ts';
+import { inspectModel } from '../instance/inspect-model.ts';
+import { intraOpThreadsPerInstance } from '../instance/thread-budget.ts';
+import type { SessionOptionsData } from '../instance/messages.ts';
+import { ModelInstance } from '../instance/model-instance.ts';
+import { unavailable } from '../protocol/errors.ts';
+import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
+import type { Scheduler } from '../scheduler/scheduler.ts';
+import { resolveModelFile } from './model-file.ts';
+
+/** A version that is up: everything an inference needs, decided once at load. */
+export interface LoadedVersion {
+  readonly version: number;
+  readonly config: Readonly<ModelConfig>;
+  readonly plan: ModelPlan;
+  readonly instances: readonly ModelInstance[];
+  readonly scheduler: Scheduler;
+}
+
+export interface VersionSource {
+  readonly modelName: string;
+  readonly modelDir: string;
+  readonly version: number;
+  /** The model's config after parsing and server-side fill. */
+  readonly filledConfig: ModelConfig;
+}
+
+export async function loadVersion(source: VersionSource, options: PipelineOptions): Promise<LoadedVersion> {
+  const label = `'${source.modelName}' version ${source.version}`;
+  const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
+  const metadata = await inspectModel(probePath, label);
+  const config = completeConfig(source.filledConfig, metadata, options);
+  const specs = expandInstances(config);
+  const threads = intraOpThreadsPerInstance(specs.length);
+  const instances = specs.map((spec) => {
+    checkProviders(config, spec);
+    const modelPath = resolveModelFile(source.modelDir, source.version, config, spec.name);
+    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, sessionOptionsFor(config, spec, threads));
+  });
+  const started = await Promise.allSettled(instances.map((instance) => instance.start()));
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure !== undefined) {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  const active = instances.filter((_, i) => !specs[i]!.passive);
+  return {
+    version: source.version,
+    config,
+    plan: buildModelPlan(config, source.version),
+    instances,
+    scheduler: new DirectScheduler(active),
+  };
+}
+
+/** Stops a version once its in-flight executions have finished; its worker threads end and their memory is freed. */
+export async function unloadVersion(loaded: LoadedVersion): Promise<void> {
+  await loaded.scheduler.drained();
+  await Promise.all(loaded.instances.map((instance) => instance.stop()));
+}
+
+/** Config parameters intra_op_thread_count / inter_op_thread_count override the default split. */
+function sessionOptionsFor(config: Readonly<ModelConfig>, spec: InstanceSpec, intraThreads: number): SessionOptionsData {
+  const plan = sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId });
+  return {
+    ...plan,
+    intraOpNumThreads: plan.intraOpNumThreads ?? intraThreads,
+    interOpNumThreads: plan.interOpNumThreads ?? 1,
+  };
+}
+
+/** A GPU instance needs its providers installed; nothing silently falls back to the CPU. */
+function checkProviders(config: Readonly<ModelConfig>, spec: InstanceSpec): void {
+  if (spec.kind !== 'KIND_GPU') return;
+  const wanted: ('cuda' | 'tensorrt')[] = ['cuda'];
+  const accelerators = config.optimization?.execution_accelerators?.gpu_execution_accelerator ?? [];
+  if (accelerators.some((a) => a.name === 'tensorrt')) wanted.unshift('tensorrt');
+  for (const provider of wanted) {
+    const reason = missingProviderReason(provider);
+    if (reason !== undefined) throw unavailable(`instance '${spec.name}' of model '${config.name}' (KIND_GPU, device ${spec.deviceId}): ${reason}`);
+  }
+}

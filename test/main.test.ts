@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { addModel, corruptModelBytes, writeModelDir } from '../scripts/onnx/test-models.ts';
+import { tempDir } from './support/temp-dir.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Run {
+  readonly child: ChildProcess;
+  output: string;
+  readonly exited: Promise<number | null>;
+}
+
+function startServer(args: string[]): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const run: Run = {
+    child,
+    output: '',
+    exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))),
+  };
+  child.stdout!.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
+  return run;
+}
+
+async function waitFor(run: Run, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 600 && !pattern.test(run.output); i++) {
+    if (run.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.match(run.output, pattern);
+}
+
+describe('the nereid command', () => {
+  it('loads every shipped model, prints the status table with READY, and exits cleanly on SIGTERM', async () => {
+    const run = startServer(['--model-repository', 'model_repository']);
+    await waitFor(run, /\+-+\+-+\+-+\+\n\| Model.*\n\+.*\n((\|.*\n)+)\+/);
+    for (const model of ['add_sub', 'autocomplete_add', 'identity_bytes', 'identity_int64', 'mlp_classifier']) {
+      assert.match(run.output, new RegExp(`\\| ${model} +\\| 1 +\\| READY +\\|`));
+    }
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0);
+  });
+
+  it('exits with "failed to load all models" when a model fails (--exit-on-error defaults to true)', async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'good', addModel());
+    writeModelDir(repo, 'broken', corruptModelBytes());
+    const run = startServer([`--model-repository=${repo}`]);
+    assert.equal(await run.exited, 1);
+    assert.match(run.output, /\| broken +\| 1 +\| UNAVAILABLE: Internal: onnx runtime error: /);
+    assert.match(run.output, /failed to load all models/);
+  });
+
+  it('keeps serving the models that loaded with --exit-on-error=false', async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'good', addModel());
+    writeModelDir(repo, 'broken', corruptModelBytes());
+    const run = startServer([`--model-repository=${repo}`, '--exit-on-error', 'false']);
+    await waitFor(run, /\| good +\| 1 +\| READY/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(run.child.exitCode, null, 'the server must still be running');
+    run.child.kill('SIGINT');
+    assert.equal(await run.exited, 0);
+  });
+
+  it('prints usage for --help and refuses unknown flags', async () => {
+    const help = startServer(['--help']);
+    assert.equal(await help.exited, 0);
+    assert.match(help.output, /--model-repository/);
+    const bad = startServer(['--model-repository=x', '--no-such-flag=1']);
+    assert.equal(await bad.exited, 1);
+    assert.match(bad.output, /no-such-flag/);
+  });
+});
