@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ModelConfig } from '../config/model-config.ts';
 import { configObjectFromMessage, ModelConfigType } from '../config/model-config-schema.ts';
-import { parseModelConfigText } from '../config/pbtxt/parse-text-format.ts';
+import { parseModelConfigText, TextFormatError } from '../config/pbtxt/parse-text-format.ts';
 import { serverFill } from '../config/server-fill.ts';
 import { internal, invalidArg } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
@@ -48,8 +48,9 @@ export function readModelConfig(modelDir: string, dirName: string, options: Conf
     try {
       config = parseModelConfigText(text, file);
     } catch (error) {
-      log.error(`${(error as Error).message}`);
-      throw internal(`failed to read text proto from ${file}: ${(error as Error).message}`);
+      if (!(error instanceof TextFormatError)) throw error;
+      log.error(error.message);
+      throw internal(`failed to read text proto from ${file}: line ${error.line}, column ${error.column}: ${error.reason}`);
     }
   }
   return serverFill(config, { dirName, firstSubdirHasModelOnnx: firstSubdirHasModelOnnx(modelDir) });

@@ -109,7 +109,7 @@ describe('broken models are UNAVAILABLE with their reason, and the rest still lo
     assert.equal(noFile.reason, `Unavailable: unable to find '${path.join(repo, 'no_file', '1', 'model.onnx')}' for model instance 'no_file'`);
     const badText = byName.get('bad_pbtxt')!;
     assert.equal(badText.state, 'UNAVAILABLE');
-    assert.match(badText.reason, /^Internal: failed to read text proto from .*bad_pbtxt\/config\.pbtxt: .*:1:\d+: .*max_batch_size/);
+    assert.match(badText.reason, /^Internal: failed to read text proto from .*bad_pbtxt\/config\.pbtxt: line 1, column \d+: Non-repeated field "max_batch_size" is specified multiple times\./);
     assert.equal(repository.allReady(), false);
   });
 
