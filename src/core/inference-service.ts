@@ -14,11 +14,11 @@ export class InferenceService {
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
   async infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
     const { plan, scheduler } = this.lookup.resolve(modelName, version);
-    const { outputs: wanted } = validateRequest(plan, request);
+    const { inputs: inputPlans, outputs: wanted } = validateRequest(plan, request);
     const batched = plan.maxBatchSize > 0;
 
-    const inputs: WireTensor[] = request.inputs.map((input) => {
-      const tensor = plan.inputByName.get(input.name)!;
+    const inputs: WireTensor[] = request.inputs.map((input, i) => {
+      const tensor = inputPlans[i]!;
       const shape = tensor.reshape === undefined ? input.shape : reshapeToModel(input.shape, tensor, batched);
       return { name: input.name, datatype: input.datatype, shape, data: input.data };
     });

@@ -134,7 +134,7 @@ describe('in-process inference errors carry Triton codes and texts', () => {
   });
 
   it('a batch larger than max_batch_size', async () => {
-    await rejectsWith(service.infer('add_sub', undefined, addSubRequest(9)), 'INVALID_ARG', "inference request batch-size must be <= 8 for 'add_sub'");
+    await rejectsWith(service.infer('add_sub', undefined, addSubRequest(9)), 'INVALID_ARG', "[request id: <id_unknown>] inference request batch-size must be <= 8 for 'add_sub'");
   });
 
   it('an output the model does not have', async () => {

@@ -1,0 +1,150 @@
+/**
+ * The per-version model plan: everything about a loaded version's inputs and outputs that request handling needs,
+ * computed once when the version loads (never per request) from its normalized config, so validation and the worker
+ * only do lookups.
+ */
+import type { ModelConfig } from '../config/model-config.ts';
+import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datatypes.ts';
+import { internal } from '../protocol/errors.ts';
+
+/** The variable-size dimension marker of model configs. */
+export const WILDCARD_DIM = -1;
+
+export interface TensorPlan {
+  readonly name: string;
+  /** Protocol datatype (TYPE_STRING → BYTES). */
+  readonly datatype: Datatype;
+  /** Config dims, without the batch dimension. */
+  readonly dims: readonly number[];
+  /** Config `reshape.shape` (what the model sees), if any. */
+  readonly reshape?: readonly number[];
+  /** Inputs only: the request may leave it out. Always false for outputs. */
+  readonly optional: boolean;
+  /** Bytes per element; 0 for BYTES. */
+  readonly elementByteSize: number;
+  /** Position in the config's input or output list. */
+  readonly index: number;
+  /** The shape clients see in metadata and error texts: `[-1, ...dims]` when the model batches, else `dims`. */
+  readonly fullShape: readonly number[];
+}
+
+export interface ModelPlan {
+  readonly name: string;
+  readonly version: number;
+  readonly maxBatchSize: number;
+  /** In config order. */
+  readonly inputs: readonly TensorPlan[];
+  /** In config order. */
+  readonly outputs: readonly TensorPlan[];
+  readonly inputByName: ReadonlyMap<string, TensorPlan>;
+  readonly outputByName: ReadonlyMap<string, TensorPlan>;
+  /** Number of inputs not marked optional. */
+  readonly requiredInputCount: number;
+}
+
+/** Builds the plan of one version from its normalized config. Throws INTERNAL on a datatype the config cannot hold. */
+export function buildModelPlan(config: Readonly<ModelConfig>, version: number): ModelPlan {
+  const batching = config.max_batch_size > 0;
+  const inputs = config.input.map((io, index) =>
+    tensorPlan(config.name, io.name, io.data_type, io.dims, io.reshape?.shape, io.optional, index, batching),
+  );
+  const outputs = config.output.map((io, index) =>
+    tensorPlan(config.name, io.name, io.data_type, io.dims, io.reshape?.shape, false, index, batching),
+  );
+  return Object.freeze({
+    name: config.name,
+    version,
+    maxBatchSize: config.max_batch_size,
+    inputs: Object.freeze(inputs),
+    outputs: Object.freeze(outputs),
+    inputByName: new Map(inputs.map((t) => [t.name, t])),
+    outputByName: new Map(outputs.map((t) => [t.name, t])),
+    requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
+  });
+}
+
+function tensorPlan(
+  modelName: string,
+  name: string,
+  configType: string,
+  dims: readonly number[],
+  reshape: readonly number[] | undefined,
+  optional: boolean,
+  index: number,
+  batching: boolean,
+): TensorPlan {
+  const datatype = datatypeFromConfig(configType);
+  if (datatype === undefined) {
+    throw internal(`tensor '${name}' of model '${modelName}' has unsupported data type '${configType}'`);
+  }
+  const frozenDims = Object.freeze([...dims]);
+  const plan: TensorPlan = {
+    name,
+    datatype,
+    dims: frozenDims,
+    optional,
+    elementByteSize: byteSizeOf(datatype),
+    index,
+    fullShape: Object.freeze(batching ? [WILDCARD_DIM, ...dims] : [...dims]),
+    ...(reshape !== undefined ? { reshape: Object.freeze([...reshape]) } : {}),
+  };
+  return Object.freeze(plan);
+}
+
+/**
+ * Converts a concrete shape in config dims into the shape the model sees (`reshape`), keeping a leading batch
+ * dimension when `batched`. The values of the wildcard dims are carried positionally into the wildcards of `reshape`
+ * (as Triton does); without a reshape the shape is returned as a copy.
+ */
+export function reshapeToModel(shape: readonly number[], plan: TensorPlan, batched: boolean): number[] {
+  if (plan.reshape === undefined) return [...shape];
+  return carryWildcards(shape, plan.dims, plan.reshape, batched);
+}
+
+/**
+ * Converts a shape the model produced (in `reshape` form) back into config dims, keeping a leading batch dimension
+ * when `batched`. The inverse of `reshapeToModel`; without a reshape the shape is returned as a copy.
+ */
+export function reshapeFromModel(shape: readonly number[], plan: TensorPlan, batched: boolean): number[] {
+  if (plan.reshape === undefined) return [...shape];
+  return carryWildcards(shape, plan.reshape, plan.dims, batched);
+}
+
+/**
+ * Rewrites `shape` (laid out as `from`) into the layout `to`: fixed dims of `to` are copied, its wildcards take the
+ * values found at the wildcards of `from`, in order. Should `to` have more wildcards than `from` supplies (a config the
+ * validator would refuse), the first unfilled one absorbs the remaining element count so the total is kept.
+ */
+function carryWildcards(
+  shape: readonly number[],
+  from: readonly number[],
+  to: readonly number[],
+  batched: boolean,
+): number[] {
+  const offset = batched ? 1 : 0;
+  const out: number[] = batched ? [shape[0]!] : [];
+  let fromIndex = 0;
+  let missing = -1;
+  for (const dim of to) {
+    if (dim !== WILDCARD_DIM) {
+      out.push(dim);
+      continue;
+    }
+    while (fromIndex < from.length && from[fromIndex] !== WILDCARD_DIM) fromIndex++;
+    if (fromIndex < from.length) {
+      out.push(shape[offset + fromIndex]!);
+      fromIndex++;
+    } else {
+      if (missing < 0) missing = out.length;
+      out.push(1);
+    }
+  }
+  if (missing >= 0) {
+    let total = 1;
+    for (let i = offset; i < shape.length; i++) total *= shape[i]!;
+    let known = 1;
+    for (let i = offset; i < out.length; i++) if (i !== missing) known *= out[i]!;
+    out[missing] = known === 0 ? 0 : total / known;
+  }
+  return out;
+}
