@@ -3,7 +3,7 @@
  * Numeric data is viewed in place when the bytes are aligned for the element type, copied once otherwise.
  */
 import * as ort from 'onnxruntime-node';
-import { bytesElementsToStrings, stringsToBytesElements } from '../core/bytes-codec.ts';
+import { bytesElementsToStrings, stringsToBytesElements } from '../protocol/bytes-codec.ts';
 import { byteSizeOf, datatypeFromOrt, ortTypeOf, type Datatype } from '../protocol/datatypes.ts';
 import type { WireTensor } from './messages.ts';
 
