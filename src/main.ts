@@ -10,7 +10,7 @@ import { renderStatusTable } from './repository/status-table.ts';
 async function main(): Promise<number> {
   let options;
   try {
-    options = parseOptions(process.argv.slice(2));
+    options = parseOptions(process.argv.slice(2), process.env.NEREID_DEFAULT_MODEL_REPOSITORY);
   } catch (error: unknown) {
     if (!(error instanceof OptionsError)) throw error;
     process.stderr.write(`${error.message}\n\n${helpText()}\n`);

@@ -308,8 +308,10 @@ function defaults(): ServerOptions {
 /**
  * Parses argv (without node and the script). `--help` stops parsing and returns with `help: true` and no further
  * checks (Triton prints the usage at that point). Throws OptionsError for anything Triton would refuse.
+ * `defaultModelRepository` applies only when no --model-repository is given (`npm start` serves ./model_repository
+ * unless told otherwise).
  */
-export function parseOptions(argv: readonly string[]): ServerOptions {
+export function parseOptions(argv: readonly string[], defaultModelRepository?: string): ServerOptions {
   const options = defaults();
   const state: ParseState = { strictModelConfig: false, disableAutoComplete: false };
   let unexpected: string | undefined;
@@ -355,6 +357,9 @@ export function parseOptions(argv: readonly string[]): ServerOptions {
   derive(options, state);
   if (options.help) return options;
   if (unexpected !== undefined) throw new OptionsError(`Unexpected argument: ${unexpected}`);
+  if (options.modelRepositories.length === 0 && defaultModelRepository !== undefined) {
+    options.modelRepositories.push(defaultModelRepository);
+  }
   check(options);
   return options;
 }

@@ -439,3 +439,11 @@ describe('--help and helpText', () => {
     assert.match(text, /--disable-auto-complete-config\s+.*\(default: off\)/);
   });
 });
+
+describe('default model repository (npm start)', () => {
+  it('applies only when no --model-repository is given', () => {
+    assert.deepEqual(parseOptions([], './model_repository').modelRepositories, ['./model_repository']);
+    assert.deepEqual(parseOptions(['--model-repository=/models'], './model_repository').modelRepositories, ['/models']);
+    assert.throws(() => parseOptions([]), /--model-repository must be specified/);
+  });
+});
