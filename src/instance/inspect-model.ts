@@ -9,9 +9,7 @@ import { OrtError, WorkerClient } from './worker-client.ts';
 export async function inspectModel(modelPath: string, label: string): Promise<ModelMetadata> {
   try {
     const { client, metadata } = await WorkerClient.start(`inspect ${label}`, modelPath, {
-      graphOptimizationLevel: 'disabled',
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
+      session: { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1, interOpNumThreads: 1 },
     });
     await client.terminate();
     return metadata;

@@ -17,7 +17,7 @@ export interface WireTensor {
 export type SessionOptionsData = Record<string, unknown>;
 
 export type ToWorker =
-  | { readonly type: 'load'; readonly modelPath: string; readonly sessionOptions: SessionOptionsData }
+  | { readonly type: 'load'; readonly modelPath: string; readonly sessionOptions: SessionOptionsData; readonly runOptions?: SessionOptionsData }
   | { readonly type: 'run'; readonly id: number; readonly inputs: readonly WireTensor[]; readonly outputNames: readonly string[] }
   /** End the thread once the operation in progress (a load or a run) has returned. */
   | { readonly type: 'exit' };

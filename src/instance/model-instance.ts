@@ -5,7 +5,8 @@
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
-import type { SessionOptionsData, WireTensor } from './messages.ts';
+import type { WireTensor } from './messages.ts';
+import type { OrtOptions } from './session-options.ts';
 import { OrtError, WorkerClient, type RunResult } from './worker-client.ts';
 
 /** Where an instance runs: its name (`<group>_<k>`), kind and device. */
@@ -32,7 +33,7 @@ export class ModelInstance {
     /** `'<model>' version <v>`, for messages. */
     private readonly modelLabel: string,
     private readonly modelPath: string,
-    private readonly sessionOptions: SessionOptionsData,
+    private readonly options: OrtOptions,
   ) {}
 
   get name(): string {
@@ -47,7 +48,7 @@ export class ModelInstance {
   /** Starts the worker and loads the session; ONNX Runtime's refusal is reported as Triton's backend does. */
   async start(): Promise<ModelMetadata> {
     try {
-      const { client, metadata } = await WorkerClient.start(this.threadName(), this.modelPath, this.sessionOptions);
+      const { client, metadata } = await WorkerClient.start(this.threadName(), this.modelPath, this.options);
       this.attach(client);
       return metadata;
     } catch (error) {
@@ -105,7 +106,7 @@ export class ModelInstance {
   private async replace(): Promise<void> {
     while (!this.stopped) {
       try {
-        const { client } = await WorkerClient.start(this.threadName(), this.modelPath, this.sessionOptions);
+        const { client } = await WorkerClient.start(this.threadName(), this.modelPath, this.options);
         if (this.stopped) {
           await client.terminate();
           return;

@@ -4,7 +4,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelMetadata } from '../config/model-metadata.ts';
-import type { FromWorker, RunTimings, SessionOptionsData, ToWorker, WireTensor } from './messages.ts';
+import type { FromWorker, RunTimings, ToWorker, WireTensor } from './messages.ts';
+import type { OrtOptions } from './session-options.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
@@ -42,10 +43,10 @@ export class WorkerClient {
   }
 
   /** Starts a worker and loads the model into its session; rejects with OrtError when ONNX Runtime refuses it. */
-  static async start(label: string, modelPath: string, sessionOptions: SessionOptionsData): Promise<{ client: WorkerClient; metadata: ModelMetadata }> {
+  static async start(label: string, modelPath: string, options: OrtOptions): Promise<{ client: WorkerClient; metadata: ModelMetadata }> {
     const client = new WorkerClient(label);
     const loaded = new Promise<ModelMetadata>((resolve, reject) => (client.loadWaiter = { resolve, reject }));
-    client.post({ type: 'load', modelPath, sessionOptions });
+    client.post({ type: 'load', modelPath, sessionOptions: options.session, ...(options.run === undefined ? {} : { runOptions: options.run }) });
     try {
       return { client, metadata: await loaded };
     } catch (error) {

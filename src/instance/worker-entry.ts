@@ -13,6 +13,7 @@ const port = parentPort;
 if (port === null) throw new Error('worker-entry must run in a worker thread');
 
 let session: ort.InferenceSession | undefined;
+let runOptions: ort.InferenceSession.RunOptions = {};
 
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(message, transfer);
@@ -22,7 +23,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function load(modelPath: string, options: ort.InferenceSession.SessionOptions): Promise<void> {
+async function load(modelPath: string, options: ort.InferenceSession.SessionOptions, run: ort.InferenceSession.RunOptions): Promise<void> {
+  runOptions = run;
   try {
     session = await ort.InferenceSession.create(modelPath, options);
     send({ type: 'loaded', metadata: sessionMetadata(session) });
@@ -38,7 +40,7 @@ async function run(id: number, inputs: readonly WireTensor[], outputNames: reado
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of inputs) feeds[input.name] = toOrtTensor(input);
     const t1 = performance.now();
-    const results = await session.run(feeds, outputNames as string[]);
+    const results = await session.run(feeds, outputNames as string[], runOptions);
     const t2 = performance.now();
     const outputs = outputNames.map((name) => fromOrtTensor(name, results[name]!));
     const t3 = performance.now();
@@ -65,7 +67,11 @@ port.on('message', (message: ToWorker) => {
   current = current.then(() => {
     switch (message.type) {
       case 'load':
-        return load(message.modelPath, message.sessionOptions as ort.InferenceSession.SessionOptions);
+        return load(
+          message.modelPath,
+          message.sessionOptions as ort.InferenceSession.SessionOptions,
+          (message.runOptions ?? {}) as ort.InferenceSession.RunOptions,
+        );
       case 'run':
         return run(message.id, message.inputs, message.outputNames);
       case 'exit':

@@ -10,7 +10,7 @@ import { buildModelPlan, type ModelPlan } from '../core/model-plan.ts';
 import { missingProviderReason } from '../instance/devices.ts';
 import { inspectModel } from '../instance/inspect-model.ts';
 import { intraOpThreadsPerInstance } from '../instance/thread-budget.ts';
-import type { SessionOptionsData } from '../instance/messages.ts';
+import { ortOptionsFor } from '../instance/session-options.ts';
 import { ModelInstance } from '../instance/model-instance.ts';
 import { unavailable } from '../protocol/errors.ts';
 import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
@@ -44,7 +44,8 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
   const instances = specs.map((spec) => {
     checkProviders(config, spec);
     const modelPath = resolveModelFile(source.modelDir, source.version, config, spec.name);
-    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, sessionOptionsFor(config, spec, threads));
+    const options = ortOptionsFor(sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId }), threads, config.name);
+    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options);
   });
   const started = await Promise.allSettled(instances.map((instance) => instance.start()));
   const failure = started.find((result) => result.status === 'rejected');
@@ -66,16 +67,6 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
 export async function unloadVersion(loaded: LoadedVersion): Promise<void> {
   await loaded.scheduler.drained();
   await Promise.all(loaded.instances.map((instance) => instance.stop()));
-}
-
-/** Config parameters intra_op_thread_count / inter_op_thread_count override the default split. */
-function sessionOptionsFor(config: Readonly<ModelConfig>, spec: InstanceSpec, intraThreads: number): SessionOptionsData {
-  const plan = sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId });
-  return {
-    ...plan,
-    intraOpNumThreads: plan.intraOpNumThreads ?? intraThreads,
-    interOpNumThreads: plan.interOpNumThreads ?? 1,
-  };
 }
 
 /** A GPU instance needs its providers installed; nothing silently falls back to the CPU. */

@@ -14,7 +14,7 @@ writeFileSync(addPath, addModel());
 const slowPath = path.join(dir, 'slow.onnx');
 writeFileSync(slowPath, slowMatmulModel());
 
-const oneThread = { intraOpNumThreads: 1, interOpNumThreads: 1 };
+const oneThread = { session: { intraOpNumThreads: 1, interOpNumThreads: 1 } };
 const started: ModelInstance[] = [];
 
 async function startInstance(modelPath: string, name: string): Promise<ModelInstance> {
