@@ -6,7 +6,7 @@
 import { invalidArg } from '../protocol/errors.ts';
 import type { DynamicBatching, ModelConfig, ModelInput, ModelOutput } from './model-config.ts';
 import type { ModelMetadata, TensorMetadata } from './model-metadata.ts';
-import { plainMessage } from './plain-message.ts';
+import { plainMessage } from './model-config-schema.ts';
 
 export interface AutoCompleteOptions {
   /** Backend config `default-max-batch-size` (Triton's default: 4). */

@@ -4,7 +4,7 @@
  */
 import { ONNX_BACKEND, TF_BACKEND } from './backend-kinds.ts';
 import type { InstanceGroup, ModelConfig, OptimizationPolicy } from './model-config.ts';
-import { plainMessage } from './plain-message.ts';
+import { plainMessage } from './model-config-schema.ts';
 import { sequenceBatchingOf } from './sequence-batching.ts';
 
 export { expandInstances } from './instance-layout.ts';

@@ -1,9 +1,10 @@
 /**
  * Reads the layout of model repositories: one model per subdirectory, numeric version subdirectories inside each.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { internal } from '../protocol/errors.ts';
+import { isDirectory } from './fs-checks.ts';
 
 export interface ModelLocation {
   readonly name: string;
@@ -74,14 +75,6 @@ export function firstSubdirHasModelOnnx(modelDir: string): boolean {
   if (dirs.length === 0) return false;
   try {
     return readdirSync(path.join(modelDir, dirs[0]!)).includes('model.onnx');
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
   } catch {
     return false;
   }
