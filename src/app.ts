@@ -1,8 +1,8 @@
 /**
  * The composition root: builds the repository and the inference service from the options. Transports attach here.
  */
-import type { ServerOptions } from './options.ts';
-import { defaultMaxBatchSize } from './options.ts';
+import type { ServerOptions } from './options/server-options.ts';
+import { defaultMaxBatchSize } from './options/backend-config.ts';
 import { InferenceService } from './core/inference-service.ts';
 import { detectHostDevices } from './instance/devices.ts';
 import { ModelRepository } from './repository/model-repository.ts';

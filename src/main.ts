@@ -3,7 +3,9 @@
  * and serve until SIGINT/SIGTERM.
  */
 import { createApp } from './app.ts';
-import { helpText, OptionsError, parseOptions } from './options.ts';
+import { helpText } from './options/help-text.ts';
+import { parseOptions } from './options/parse-options.ts';
+import { OptionsError } from './options/server-options.ts';
 import { log, setLogVerbose } from './observe/log.ts';
 import { renderStatusTable } from './repository/status-table.ts';
 

@@ -1,0 +1,66 @@
+/**
+ * The flag table's endpoint groups, in Triton's usage order: HTTP, GRPC, metrics.
+ */
+import { flag, type FlagSpec } from './flag-spec.ts';
+import { BadValue, parseBool, parseInt32, parseInt64 } from './flag-values.ts';
+
+/** HTTP, GRPC and metrics flags. */
+export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
+  // HTTP
+  flag('allow-http', 'bool', 'true', 'Listen for HTTP requests.', (o, v) => {
+    o.allowHttp = parseBool(v);
+  }),
+  flag('http-address', 'string', '0.0.0.0', 'Address the HTTP server binds to.', (o, v) => {
+    o.httpAddress = v;
+  }),
+  flag('http-port', 'int', '8000', 'Port for HTTP requests.', (o, v) => {
+    o.httpPort = parseInt32(v);
+  }),
+  flag('reuse-http-port', 'bool', 'false', 'Accepted for compatibility; ignored.', (_o, v) => void parseBool(v)),
+  flag('http-thread-count', 'int', '8', 'Accepted for compatibility; ignored.', (_o, v) => void parseInt32(v)),
+  flag('http-max-input-size', 'int64', '67108864', 'Largest HTTP request body in bytes.', (o, v) => {
+    o.httpMaxInputSize = parseInt64(v);
+  }),
+  // GRPC
+  flag('allow-grpc', 'bool', 'true', 'Listen for GRPC requests.', (o, v) => {
+    o.allowGrpc = parseBool(v);
+  }),
+  flag('grpc-address', 'string', '0.0.0.0', 'Address the GRPC server binds to.', (o, v) => {
+    o.grpcAddress = v;
+  }),
+  flag('grpc-port', 'int', '8001', 'Port for GRPC requests.', (o, v) => {
+    o.grpcPort = parseInt32(v);
+  }),
+  flag('reuse-grpc-port', 'bool', 'false', 'Accepted for compatibility; ignored.', (_o, v) => void parseBool(v)),
+  flag('grpc-infer-allocation-pool-size', 'int', '8', 'Accepted for compatibility; ignored.', (_o, v) => {
+    parseInt32(v);
+  }),
+  flag('grpc-infer-thread-count', 'int', '2', 'Accepted for compatibility; ignored.', (_o, v) => void parseInt32(v)),
+  flag('grpc-max-response-pool-size', 'int', '2147483647', 'Accepted for compatibility; ignored.', (_o, v) => {
+    parseInt32(v);
+  }),
+  flag('grpc-infer-response-compression-level', 'string', 'none', 'Accepted for compatibility; ignored.', (_o, v) => {
+    if (!['none', 'low', 'medium', 'high'].includes(v.toLowerCase())) {
+      throw new BadValue('invalid argument for --grpc_infer_response_compression_level');
+    }
+  }),
+  // Metrics
+  flag('allow-metrics', 'bool', 'true', 'Serve Prometheus metrics.', (o, v) => {
+    o.allowMetrics = parseBool(v);
+  }),
+  flag('allow-gpu-metrics', 'bool', 'true', 'Serve GPU metrics (only with --allow-metrics).', (o, v) => {
+    o.allowGpuMetrics = parseBool(v);
+  }),
+  flag('allow-cpu-metrics', 'bool', 'true', 'Serve CPU metrics (only with --allow-metrics).', (o, v) => {
+    o.allowCpuMetrics = parseBool(v);
+  }),
+  flag('metrics-address', 'string', 'same as --http-address', 'Address the metrics server binds to.', (o, v) => {
+    o.metricsAddress = v;
+  }),
+  flag('metrics-port', 'int', '8002', 'Port for Prometheus metrics.', (o, v) => {
+    o.metricsPort = parseInt32(v);
+  }),
+  flag('metrics-interval-ms', 'int', '2000', 'Milliseconds between metric collections.', (o, v) => {
+    o.metricsIntervalMs = parseInt32(v);
+  }),
+];

@@ -1,0 +1,111 @@
+/**
+ * The options a tritonserver-style command line yields, their defaults, and the error for a command line Triton
+ * would refuse.
+ */
+
+export interface BackendConfigSetting {
+  /** Empty for a global setting (`--backend-config=<key>=<value>`). */
+  backend: string;
+  key: string;
+  value: string;
+}
+
+export type ModelControlMode = 'none' | 'poll' | 'explicit';
+
+export interface ServerOptions {
+  modelRepositories: string[];
+  httpPort: number;
+  httpAddress: string;
+  grpcPort: number;
+  grpcAddress: string;
+  metricsPort: number;
+  /** Defaults to `httpAddress`. */
+  metricsAddress: string;
+  allowHttp: boolean;
+  allowGrpc: boolean;
+  allowMetrics: boolean;
+  /** False with `--disable-auto-complete-config` or `--strict-model-config=true`. */
+  autoCompleteConfig: boolean;
+  strictReadiness: boolean;
+  exitOnError: boolean;
+  /** Never negative (Triton clamps at 0). */
+  exitTimeoutSecs: number;
+  logVerbose: number;
+  modelControlMode: ModelControlMode;
+  /** 0 unless `modelControlMode` is poll. */
+  repositoryPollSecs: number;
+  /** `--load-model` names in order, duplicates dropped; only in explicit mode; `*` alone means all. */
+  loadModels: string[];
+  /** `--model-config-name`: a config file name other than config.pbtxt, looked for in `<model>/configs/`. */
+  modelConfigName?: string;
+  backendConfig: BackendConfigSetting[];
+  httpMaxInputSize: number;
+  help: boolean;
+  // Triton flags beyond the core set that the server can honour.
+  /** `--id`: the server name reported by server metadata. */
+  serverId: string;
+  logInfo: boolean;
+  logWarning: boolean;
+  logError: boolean;
+  logFormat: 'default' | 'ISO8601';
+  /** Empty: log to the console. */
+  logFile: string;
+  modelLoadThreadCount: number;
+  modelLoadRetryCount: number;
+  modelNamespacing: boolean;
+  /** False whenever metrics are off. */
+  allowGpuMetrics: boolean;
+  /** False whenever metrics are off. */
+  allowCpuMetrics: boolean;
+  metricsIntervalMs: number;
+}
+
+/** A command line Triton would refuse; the message is what to print before the usage text. */
+export class OptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OptionsError';
+  }
+}
+
+/**
+ * Triton's defaults, before any flag and before the post-parse rules (`metricsAddress` is still empty and
+ * `repositoryPollSecs` still 15). A fresh object each call.
+ */
+export function defaults(): ServerOptions {
+  return {
+    modelRepositories: [],
+    httpPort: 8000,
+    httpAddress: '0.0.0.0',
+    grpcPort: 8001,
+    grpcAddress: '0.0.0.0',
+    metricsPort: 8002,
+    metricsAddress: '',
+    allowHttp: true,
+    allowGrpc: true,
+    allowMetrics: true,
+    autoCompleteConfig: true,
+    strictReadiness: true,
+    exitOnError: true,
+    exitTimeoutSecs: 30,
+    logVerbose: 0,
+    modelControlMode: 'none',
+    repositoryPollSecs: 15,
+    loadModels: [],
+    backendConfig: [],
+    httpMaxInputSize: 64 * 1024 * 1024,
+    help: false,
+    serverId: 'triton',
+    logInfo: true,
+    logWarning: true,
+    logError: true,
+    logFormat: 'default',
+    logFile: '',
+    modelLoadThreadCount: 4,
+    modelLoadRetryCount: 0,
+    modelNamespacing: false,
+    allowGpuMetrics: true,
+    allowCpuMetrics: true,
+    metricsIntervalMs: 2000,
+  };
+}
