@@ -16,6 +16,11 @@ export interface DeviceFacts {
   gpus: readonly number[];
   /** `--min-supported-compute-capability`, only used in error texts; default 7.5. */
   minComputeCapability?: number;
+  /**
+   * Whether GPU instances can get an execution provider (onnxruntime-node's CUDA provider is installed); default
+   * true. When false, KIND_AUTO resolves to KIND_CPU, while KIND_GPU still fails the load naming the missing provider.
+   */
+  gpuProviderAvailable?: boolean;
 }
 
 /** Default idle time of a sequence slot when the config gives 0. */
@@ -58,7 +63,8 @@ export function normalizeModelLevel(config: ModelConfig): ModelConfig {
 
 /**
  * Instance groups (not for ensembles): none → one group named `<model>`; unnamed groups → `<model>_<index>`;
- * KIND_AUTO → KIND_GPU when GPUs exist and every listed gpu is usable, else KIND_CPU; count < 1 → 1, or 2 for
+ * KIND_AUTO → KIND_GPU when GPUs exist, every listed gpu is usable and the GPU provider is installed, else KIND_CPU;
+ * count < 1 → 1, or 2 for
  * KIND_CPU on the onnxruntime/tensorflow backends; KIND_GPU without gpus → every usable GPU.
  */
 export function normalizeInstanceGroups(config: ModelConfig, devices: DeviceFacts): ModelConfig {
@@ -73,7 +79,7 @@ export function normalizeInstanceGroups(config: ModelConfig, devices: DeviceFact
   c.instance_group.forEach((group, index) => {
     if (group.name === '') group.name = `${c.name}_${index}`;
     if (group.kind === 'KIND_AUTO') {
-      const allUsable = usable.size > 0 && group.gpus.every((g) => usable.has(g));
+      const allUsable = usable.size > 0 && devices.gpuProviderAvailable !== false && group.gpus.every((g) => usable.has(g));
       group.kind = allUsable ? 'KIND_GPU' : 'KIND_CPU';
     }
     if (group.count < 1) group.count = defaultInstanceCount(group.kind, c.backend);

@@ -55,8 +55,10 @@ export function missingProviderReason(provider: GpuProvider): string | undefined
 /** The host's facts for config normalization and instance placement. */
 export interface HostDevices {
   readonly gpus: readonly number[];
+  /** False when the CUDA provider is missing: KIND_AUTO then means CPU. */
+  readonly gpuProviderAvailable: boolean;
 }
 
 export function detectHostDevices(): HostDevices {
-  return { gpus: detectGpus() };
+  return { gpus: detectGpus(), gpuProviderAvailable: providerInstalled('cuda') };
 }

@@ -70,6 +70,11 @@ describe('normalization', () => {
     assert.equal(c.instance_group[0]?.kind, 'KIND_CPU');
   });
 
+  test('KIND_AUTO becomes KIND_CPU when GPUs exist but no CUDA provider can be used', () => {
+    const c = normalizeConfig(onnxConfig('m'), { ...TWO_GPUS, gpuProviderAvailable: false });
+    assert.deepEqual([c.instance_group[0]?.kind, c.instance_group[0]?.count], ['KIND_CPU', 2]);
+  });
+
   test('KIND_AUTO becomes KIND_GPU on all GPUs when GPUs exist; count defaults to 1', () => {
     const c = normalizeConfig(onnxConfig('m'), TWO_GPUS);
     const [g] = c.instance_group;

@@ -20,8 +20,9 @@ output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
 instance_group [ { count: 1 kind: KIND_GPU gpus: [ 0 ] } ]
 `;
 
-async function load(repo: string, pipelineGpus: readonly number[]): Promise<ModelRepository> {
-  const repository = new ModelRepository({ repositories: [repo], pipeline: { autoComplete: true, defaultMaxBatchSize: 4, devices: { gpus: pipelineGpus } } });
+async function load(repo: string, pipelineGpus: readonly number[], gpuProviderAvailable = true): Promise<ModelRepository> {
+  const devices = { gpus: pipelineGpus, gpuProviderAvailable };
+  const repository = new ModelRepository({ repositories: [repo], pipeline: { autoComplete: true, defaultMaxBatchSize: 4, devices } });
   await repository.loadAll();
   return repository;
 }
@@ -39,7 +40,8 @@ describe('GPU instances', () => {
       const repo = tempDir();
       writeModelDir(repo, 'gpu_model', addModel(), { config: GPU_CONFIG });
       // The pipeline is told GPU 0 exists so that placement succeeds and the provider check is what refuses it.
-      const repository = await load(repo, [0]);
+      // (The pipeline also knows the provider is missing, which only changes what KIND_AUTO means.)
+      const repository = await load(repo, [0], false);
       const [row] = repository.statuses();
       assert.equal(row!.state, 'UNAVAILABLE');
       assert.match(row!.reason, /^Unavailable: instance 'gpu_model_0_0' of model 'gpu_model' \(KIND_GPU, device 0\): the CUDA execution provider is not installed/);
