@@ -2,7 +2,7 @@
  * nereid's entry point: parse tritonserver-style flags, load the model repository, print the model status table,
  * and serve until SIGINT/SIGTERM.
  */
-import { createApp } from './app.ts';
+import { createApp, startEndpoints, stopEndpoints } from './app.ts';
 import { helpText } from './options/help-text.ts';
 import { parseOptions } from './options/parse-options.ts';
 import { OptionsError } from './options/server-options.ts';
@@ -38,16 +38,24 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  let endpoints;
+  try {
+    endpoints = await startEndpoints(app, options);
+  } catch (error) {
+    log.error(`failed to start the endpoints: ${(error as Error).message}`);
+    await app.repository.unloadAll();
+    return 1;
+  }
   const stop = async (signal: string): Promise<void> => {
-    log.info(`received ${signal}, unloading models`);
+    log.info(`received ${signal}, stopping`);
+    await stopEndpoints(endpoints);
     await app.repository.unloadAll();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  log.info('nereid is up; the HTTP and gRPC endpoints come in the next issues');
-  // Until the transports hold the event loop open, a timer keeps the process serving.
-  setInterval(() => {}, 1 << 30);
+  // The listening sockets keep the process alive; with every endpoint disabled, a timer does.
+  if (endpoints.http === undefined) setInterval(() => {}, 1 << 30);
   return await new Promise<number>(() => {});
 }
 

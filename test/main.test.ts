@@ -13,8 +13,11 @@ interface Run {
   readonly exited: Promise<number | null>;
 }
 
+/** Ports 0: every endpoint on a free port, read back from the `Started HTTPService at ...` line. */
+const FREE_PORTS = ['--http-port=0', '--grpc-port=0', '--metrics-port=0'];
+
 function startServer(args: string[]): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...FREE_PORTS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: Run = {
     child,
     output: '',
@@ -34,12 +37,15 @@ async function waitFor(run: Run, pattern: RegExp): Promise<void> {
 }
 
 describe('the nereid command', () => {
-  it('loads every shipped model, prints the status table with READY, and exits cleanly on SIGTERM', async () => {
+  it('loads every shipped model, prints the status table with READY, serves HTTP, and exits cleanly on SIGTERM', async () => {
     const run = startServer(['--model-repository', 'model_repository']);
     await waitFor(run, /\+-+\+-+\+-+\+\n\| Model.*\n\+.*\n((\|.*\n)+)\+/);
     for (const model of ['add_sub', 'autocomplete_add', 'identity_bytes', 'identity_int64', 'mlp_classifier']) {
       assert.match(run.output, new RegExp(`\\| ${model} +\\| 1 +\\| READY +\\|`));
     }
+    await waitFor(run, /Started HTTPService at 0\.0\.0\.0:\d+/);
+    const port = /Started HTTPService at 0\.0\.0\.0:(\d+)/.exec(run.output)![1];
+    assert.equal((await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status, 200);
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0);
   });

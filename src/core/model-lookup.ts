@@ -1,11 +1,13 @@
 /**
  * How the core finds what to run. The repository implements it; the core never imports the repository.
  */
+import type { ModelConfig } from '../config/model-config.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ModelPlan } from './model-plan.ts';
 
-/** A READY version: its plan (decided at load) and the scheduler that runs its executions. */
+/** A READY version: its normalized config and plan (decided at load) and the scheduler that runs its executions. */
 export interface ServableVersion {
+  readonly config: Readonly<ModelConfig>;
   readonly plan: ModelPlan;
   readonly scheduler: Scheduler;
 }
@@ -16,4 +18,8 @@ export interface ModelLookup {
    * NOT_FOUND for unknown models, versions and models with nothing READY; UNAVAILABLE for a version not READY.
    */
   resolve(name: string, version?: string): ServableVersion;
+  /** The READY versions of a model, ascending (empty for unknown models). */
+  readyVersions(name: string): number[];
+  /** Strict readiness: every model's every version READY (an unloaded version is tolerated). */
+  allReady(): boolean;
 }

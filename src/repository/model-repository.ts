@@ -94,9 +94,10 @@ export class ModelRepository implements ModelLookup {
     return rows;
   }
 
-  /** A loaded version (any READY one when `version` is omitted), for metadata and config endpoints. */
-  loadedVersion(name: string, version?: string): LoadedVersion {
-    return this.resolve(name, version) as LoadedVersion;
+  readyVersions(name: string): number[] {
+    const entry = this.models.get(name);
+    if (entry === undefined) return [];
+    return [...entry.versions].filter(([, e]) => e.state === 'READY').map(([v]) => v).sort((a, b) => a - b);
   }
 
   /** Strict readiness: every model's every version READY (an unloaded version is tolerated). */

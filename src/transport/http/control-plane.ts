@@ -1,0 +1,76 @@
+/**
+ * The control-plane routes on express: health, server and model metadata, model readiness and config. Matching is
+ * Triton's: full path, case-sensitive, no trailing slash, query ignored; a known path with the wrong method is 405
+ * `{"error":"Method Not Allowed"}`, anything else 404 `{"error":"Not Found"}`.
+ */
+import express, { type Express, type Request, type Response } from 'express';
+import type { ModelQueries } from '../../core/model-queries.ts';
+import { serverMetadata } from '../../core/server-metadata.ts';
+import { sendEmpty, sendError, sendErrorMessage, sendJson } from './responses.ts';
+
+export interface ControlPlaneContext {
+  readonly queries: ModelQueries;
+  /** --strict-readiness: ready only when every model is READY. */
+  readonly strictReadiness: boolean;
+  /** --id, reported as the server name. */
+  readonly serverId: string;
+}
+
+type Handler = (req: Request, res: Response) => void;
+
+export function createControlPlane(ctx: ControlPlaneContext): Express {
+  const app = express();
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+  app.set('etag', false);
+  app.set('x-powered-by', false);
+
+  const get = (path: string, handler: Handler): void => {
+    app.route(path).get(guarded(handler)).all(methodNotAllowed);
+  };
+
+  get('/v2/health/live', (_req, res) => sendEmpty(res, 200));
+  get('/v2/health/ready', (_req, res) => sendEmpty(res, !ctx.strictReadiness || ctx.queries.serverReady() ? 200 : 400));
+  get('/v2', (_req, res) => sendJson(res, 200, serverMetadata(ctx.serverId)));
+
+  for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
+    get(prefix, (req, res) => sendJson(res, 200, ctx.queries.metadata(model(req), version(req))));
+    get(`${prefix}/ready`, (req, res) => {
+      ctx.queries.ready(model(req), version(req));
+      sendEmpty(res, 200);
+    });
+    get(`${prefix}/config`, (req, res) => sendJson(res, 200, ctx.queries.configJson(model(req), version(req))));
+  }
+
+  app.use((_req: Request, res: Response) => sendErrorMessage(res, 404, 'Not Found'));
+  app.use((error: unknown, _req: Request, res: Response, _next: unknown) => sendError(res, error));
+  return app;
+}
+
+function model(req: Request): string {
+  return String(req.params.model);
+}
+
+/** The `{v}` segment, or undefined on the routes without one. Triton accepts only digits there. */
+function version(req: Request): string | undefined {
+  return req.params.version === undefined ? undefined : String(req.params.version);
+}
+
+/** Runs a handler, turning a non-numeric version into Triton's 404 and thrown errors into its error body. */
+function guarded(handler: Handler): Handler {
+  return (req, res) => {
+    if (req.params.version !== undefined && !/^[0-9]+$/.test(String(req.params.version))) {
+      sendErrorMessage(res, 404, 'Not Found');
+      return;
+    }
+    try {
+      handler(req, res);
+    } catch (error) {
+      sendError(res, error);
+    }
+  };
+}
+
+function methodNotAllowed(_req: Request, res: Response): void {
+  sendErrorMessage(res, 405, 'Method Not Allowed');
+}

@@ -1,0 +1,71 @@
+/**
+ * The HTTP/REST endpoint (KServe v2 + Triton extensions) on node:http. The infer route is dispatched here, before
+ * express, so the hot path never pays for express; everything else goes to the express control plane.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InferenceService } from '../../core/inference-service.ts';
+import type { ModelLookup } from '../../core/model-lookup.ts';
+import { ModelQueries } from '../../core/model-queries.ts';
+import { createControlPlane } from './control-plane.ts';
+import { handleInfer, type InferRouteContext } from './infer-route.ts';
+import { sendErrorMessage } from './responses.ts';
+import { INFER_PATH, pathOf } from './routes.ts';
+
+export interface HttpEndpointOptions {
+  readonly port: number;
+  readonly address: string;
+  /** --http-max-input-size in bytes. */
+  readonly maxInputSize: number;
+  readonly strictReadiness: boolean;
+  readonly serverId: string;
+}
+
+export interface HttpEndpointDeps {
+  readonly repository: ModelLookup;
+  readonly inference: InferenceService;
+}
+
+export class HttpEndpoint {
+  private constructor(private readonly server: http.Server) {}
+
+  /** Starts listening; resolves once the port is bound (port 0 picks a free one, see `port`). */
+  static async start(deps: HttpEndpointDeps, options: HttpEndpointOptions): Promise<HttpEndpoint> {
+    const queries = new ModelQueries(deps.repository);
+    const inferContext: InferRouteContext = { inference: deps.inference, queries, maxInputSize: options.maxInputSize };
+    const controlPlane = createControlPlane({ queries, strictReadiness: options.strictReadiness, serverId: options.serverId });
+
+    const server = http.createServer((req, res) => {
+      const match = INFER_PATH.exec(pathOf(req.url));
+      if (match === null) {
+        controlPlane(req, res);
+        return;
+      }
+      if (req.method !== 'POST') {
+        req.resume();
+        sendErrorMessage(res, 405, 'Method Not Allowed');
+        return;
+      }
+      void handleInfer(req, res, match[1]!, match[2], inferContext);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.address, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new HttpEndpoint(server);
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting connections and closes the open ones. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { addModel, corruptModelBytes, writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { startTestServer, type TestServer } from '../support/http-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+let server: TestServer;
+
+before(async () => {
+  server = await startTestServer();
+});
+
+async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: string; type: string | null }> {
+  const response = await fetch(server.url + path, init);
+  return { status: response.status, body: await response.text(), type: response.headers.get('content-type') };
+}
+
+async function expectError(path: string, status: number, error: string, init: RequestInit = {}): Promise<void> {
+  const r = await call(path, init);
+  assert.equal(r.status, status, `${init.method ?? 'GET'} ${path}: ${r.body}`);
+  assert.equal(r.type, 'application/json');
+  assert.deepEqual(JSON.parse(r.body), { error });
+}
+
+describe('health', () => {
+  it('GET /v2/health/live and /v2/health/ready: 200 with an empty body', async () => {
+    for (const path of ['/v2/health/live', '/v2/health/ready']) {
+      const r = await call(path);
+      assert.deepEqual([r.status, r.body], [200, ''], path);
+    }
+  });
+
+  it('strict readiness: not ready (400, empty body) while a model is UNAVAILABLE; live stays 200', async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'good', addModel());
+    writeModelDir(repo, 'broken', corruptModelBytes());
+    const strict = await startTestServer({ repositories: [repo] });
+    assert.deepEqual([(await fetch(strict.url + '/v2/health/ready')).status, (await fetch(strict.url + '/v2/health/live')).status], [400, 200]);
+    const ready = await fetch(strict.url + '/v2/health/ready');
+    assert.equal(await ready.text(), '');
+    const lenient = await startTestServer({ repositories: [repo], strictReadiness: false });
+    assert.equal((await fetch(lenient.url + '/v2/health/ready')).status, 200);
+  });
+});
+
+describe('server metadata', () => {
+  it('GET /v2 names the server "triton", a version and the implemented extensions', async () => {
+    const r = await call('/v2');
+    assert.equal(r.status, 200);
+    assert.equal(r.type, 'application/json');
+    const body = JSON.parse(r.body);
+    assert.equal(body.name, 'triton');
+    assert.match(body.version, /^\d+\.\d+\.\d+$/);
+    assert.deepEqual(body.extensions, ['model_configuration', 'binary_tensor_data', 'parameters']);
+  });
+});
+
+describe('model metadata', () => {
+  const expected = {
+    name: 'add_sub',
+    versions: ['1'],
+    platform: 'onnxruntime_onnx',
+    inputs: [
+      { name: 'INPUT0', datatype: 'FP32', shape: [-1, 16] },
+      { name: 'INPUT1', datatype: 'FP32', shape: [-1, 16] },
+    ],
+    outputs: [
+      { name: 'OUTPUT0', datatype: 'FP32', shape: [-1, 16] },
+      { name: 'OUTPUT1', datatype: 'FP32', shape: [-1, 16] },
+    ],
+  };
+
+  it('GET /v2/models/{m} and /v2/models/{m}/versions/{v}', async () => {
+    for (const path of ['/v2/models/add_sub', '/v2/models/add_sub/versions/1']) {
+      const r = await call(path);
+      assert.equal(r.status, 200);
+      assert.deepEqual(JSON.parse(r.body), expected);
+    }
+  });
+
+  it('platform falls back to the backend, BYTES for TYPE_STRING, -1 for variable dims', async () => {
+    const body = JSON.parse((await call('/v2/models/identity_bytes')).body);
+    assert.equal(body.platform, 'onnxruntime_onnx');
+    assert.deepEqual(body.inputs, [{ name: 'INPUT0', datatype: 'BYTES', shape: [-1, -1] }]);
+  });
+
+  it('lists every READY version without a version in the URL, only the one asked for with it', async () => {
+    const repo = tempDir();
+    const config = 'backend: "onnxruntime"\nversion_policy { all { } }\n';
+    for (const v of [1, 2, 3]) writeModelDir(repo, 'multi', addModel(), { version: v, config });
+    const multi = await startTestServer({ repositories: [repo] });
+    assert.deepEqual((await (await fetch(multi.url + '/v2/models/multi')).json()).versions, ['1', '2', '3']);
+    assert.deepEqual((await (await fetch(multi.url + '/v2/models/multi/versions/2')).json()).versions, ['2']);
+  });
+
+  it('unknown model → 404, unknown version → 404, with Triton\'s texts', async () => {
+    await expectError('/v2/models/nope', 404, "Request for unknown model: 'nope' is not found");
+    await expectError('/v2/models/add_sub/versions/7', 404, "Request for unknown model: 'add_sub' version 7 is not found");
+  });
+});
+
+describe('model ready', () => {
+  it('200 empty for a READY model and version', async () => {
+    for (const path of ['/v2/models/add_sub/ready', '/v2/models/add_sub/versions/1/ready']) {
+      const r = await call(path);
+      assert.deepEqual([r.status, r.body], [200, ''], path);
+    }
+  });
+
+  it('404 for an unknown model or version; a model with no READY version is 404 too', async () => {
+    await expectError('/v2/models/nope/ready', 404, "Request for unknown model: 'nope' is not found");
+    await expectError('/v2/models/add_sub/versions/3/ready', 404, "Request for unknown model: 'add_sub' version 3 is not found");
+    const repo = tempDir();
+    writeModelDir(repo, 'broken', corruptModelBytes());
+    const failed = await startTestServer({ repositories: [repo] });
+    const r = await fetch(failed.url + '/v2/models/broken/ready');
+    assert.equal(r.status, 404);
+    assert.deepEqual(await r.json(), { error: "Request for unknown model: 'broken' has no available versions" });
+    const v = await fetch(failed.url + '/v2/models/broken/versions/1/ready');
+    assert.equal(v.status, 503);
+    assert.deepEqual(await v.json(), { error: "Request for unknown model: 'broken' version 1 is not at ready state" });
+  });
+});
+
+describe('model config', () => {
+  it('GET .../config returns the normalized config in Triton\'s JSON form', async () => {
+    const r = await call('/v2/models/autocomplete_add/config');
+    assert.equal(r.status, 200);
+    const config = JSON.parse(r.body);
+    assert.equal(config.name, 'autocomplete_add');
+    assert.equal(config.platform, 'onnxruntime_onnx');
+    assert.equal(config.backend, 'onnxruntime');
+    assert.equal(config.max_batch_size, 4);
+    assert.deepEqual(config.version_policy, { latest: { num_versions: 1 } });
+    assert.deepEqual(config.input.map((i: { name: string; data_type: string; dims: number[] }) => [i.name, i.data_type, i.dims]).sort(), [
+      ['x', 'TYPE_FP32', [4]],
+      ['y', 'TYPE_FP32', [4]],
+    ]);
+    assert.deepEqual(config.dynamic_batching.preferred_batch_size, [4]);
+    assert.equal(config.dynamic_batching.max_queue_delay_microseconds, 0);
+    assert.deepEqual(config.instance_group.map((g: { name: string; kind: string; count: number }) => [g.name, g.kind, g.count]), [
+      ['autocomplete_add', 'KIND_CPU', 2],
+    ]);
+  });
+
+  it('unknown model → 404; the versioned form works too', async () => {
+    await expectError('/v2/models/nope/config', 404, "Request for unknown model: 'nope' is not found");
+    assert.equal((await call('/v2/models/add_sub/versions/1/config')).status, 200);
+  });
+});
+
+describe('routing, methods and unknown paths', () => {
+  it('wrong method on a known route → 405 {"error":"Method Not Allowed"}', async () => {
+    await expectError('/v2/health/live', 405, 'Method Not Allowed', { method: 'POST' });
+    await expectError('/v2', 405, 'Method Not Allowed', { method: 'DELETE' });
+    await expectError('/v2/models/add_sub/config', 405, 'Method Not Allowed', { method: 'PUT', body: '{}' });
+    await expectError('/v2/models/add_sub/infer', 405, 'Method Not Allowed');
+  });
+
+  it('unknown paths, trailing slashes and non-numeric versions → 404 {"error":"Not Found"}', async () => {
+    for (const path of ['/', '/v1', '/v2/', '/v2/health', '/v2/health/live/', '/v2/models/add_sub/', '/v2/models/add_sub/versions/abc',
+      '/v2/models/add_sub/versions/abc/infer', '/v2/models/add_sub/nonsense', '/V2/health/live']) {
+      await expectError(path, 404, 'Not Found');
+    }
+    await expectError('/v2/models/add_sub/versions/x1/infer', 404, 'Not Found', { method: 'POST', body: '{}' });
+  });
+
+  it('ignores the query string', async () => {
+    assert.equal((await call('/v2/health/ready?verbose=true')).status, 200);
+    assert.equal(JSON.parse((await call('/v2/models/add_sub?x=1')).body).name, 'add_sub');
+  });
+});
