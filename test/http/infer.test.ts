@@ -43,7 +43,7 @@ async function post(path: string, json: unknown, options: { binary?: Buffer[]; h
     body = Buffer.concat([header, ...options.binary]);
     headers['Inference-Header-Content-Length'] = String(header.length);
   }
-  const response = await fetch(server.url + path, { method: 'POST', body: new Uint8Array(body.buffer, body.byteOffset, body.length), headers });
+  const response = await fetch(server.url + path, { method: 'POST', body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.length), headers });
   return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
 }
 
