@@ -7,6 +7,7 @@ import { defaultMaxBatchSize } from './options/backend-config.ts';
 import { InferenceService } from './core/inference-service.ts';
 import { detectHostDevices } from './instance/devices.ts';
 import { ModelRepository } from './repository/model-repository.ts';
+import { GrpcEndpoint } from './transport/grpc/grpc-endpoint.ts';
 import { HttpEndpoint } from './transport/http/http-endpoint.ts';
 import { log } from './observe/log.ts';
 
@@ -27,23 +28,41 @@ export function createApp(options: ServerOptions): App {
 
 /** The transports that are listening. */
 export interface Endpoints {
-  readonly http?: HttpEndpoint;
+  http?: HttpEndpoint;
+  grpc?: GrpcEndpoint;
 }
 
-/** Starts every enabled endpoint (`--allow-http`, ...), logging where each listens, as Triton does. */
+/** Starts every enabled endpoint (`--allow-grpc`, `--allow-http`), logging where each listens, as Triton does. */
 export async function startEndpoints(app: App, options: ServerOptions): Promise<Endpoints> {
-  if (!options.allowHttp) return {};
-  const http = await HttpEndpoint.start(app, {
-    port: options.httpPort,
-    address: options.httpAddress,
-    maxInputSize: options.httpMaxInputSize,
-    strictReadiness: options.strictReadiness,
-    serverId: options.serverId,
-  });
-  log.info(`Started HTTPService at ${options.httpAddress}:${http.port}`);
-  return { http };
+  const endpoints: Endpoints = {};
+  try {
+    if (options.allowGrpc) {
+      endpoints.grpc = await GrpcEndpoint.start(app, {
+        port: options.grpcPort,
+        address: options.grpcAddress,
+        serverId: options.serverId,
+        strictReadiness: options.strictReadiness,
+        tls: options.grpcTls,
+      });
+      log.info(`Started GRPCInferenceService at ${options.grpcAddress}:${endpoints.grpc.port}`);
+    }
+    if (options.allowHttp) {
+      endpoints.http = await HttpEndpoint.start(app, {
+        port: options.httpPort,
+        address: options.httpAddress,
+        maxInputSize: options.httpMaxInputSize,
+        strictReadiness: options.strictReadiness,
+        serverId: options.serverId,
+      });
+      log.info(`Started HTTPService at ${options.httpAddress}:${endpoints.http.port}`);
+    }
+  } catch (error) {
+    await stopEndpoints(endpoints);
+    throw error;
+  }
+  return endpoints;
 }
 
 export async function stopEndpoints(endpoints: Endpoints): Promise<void> {
-  await endpoints.http?.close();
+  await Promise.all([endpoints.http?.close(), endpoints.grpc?.close()]);
 }

@@ -6,7 +6,8 @@ import { createApp, startEndpoints, stopEndpoints } from './app.ts';
 import { helpText } from './options/help-text.ts';
 import { parseOptions } from './options/parse-options.ts';
 import { OptionsError } from './options/server-options.ts';
-import { log, setLogVerbose } from './observe/log.ts';
+import { createWriteStream } from 'node:fs';
+import { log, setLogSink, updateLogSettings } from './observe/log.ts';
 import { renderStatusTable } from './repository/status-table.ts';
 
 async function main(): Promise<number> {
@@ -22,7 +23,18 @@ async function main(): Promise<number> {
     process.stdout.write(helpText() + '\n');
     return 0;
   }
-  setLogVerbose(options.logVerbose);
+  if (options.logFile !== '') {
+    const file = createWriteStream(options.logFile, { flags: 'a' });
+    setLogSink((line) => file.write(line + '\n'));
+  }
+  updateLogSettings({
+    log_file: options.logFile,
+    log_info: options.logInfo,
+    log_warning: options.logWarning,
+    log_error: options.logError,
+    log_verbose_level: options.logVerbose,
+    log_format: options.logFormat,
+  });
   const app = createApp(options);
   try {
     await app.repository.loadAll();
@@ -55,7 +67,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   // The listening sockets keep the process alive; with every endpoint disabled, a timer does.
-  if (endpoints.http === undefined) setInterval(() => {}, 1 << 30);
+  if (endpoints.http === undefined && endpoints.grpc === undefined) setInterval(() => {}, 1 << 30);
   return await new Promise<number>(() => {});
 }
 

@@ -12,6 +12,18 @@ export interface ServableVersion {
   readonly scheduler: Scheduler;
 }
 
+export type VersionState = 'UNKNOWN' | 'READY' | 'LOADING' | 'UNLOADING' | 'UNAVAILABLE';
+
+/** One model version's state, as the repository index and the status table report it. */
+export interface ModelStatus {
+  readonly name: string;
+  /** Absent when the failure happened before any version was known (bad config, duplicate name). */
+  readonly version?: number;
+  readonly state: VersionState;
+  /** Empty when READY; `<Code>: <message>` for failures (Triton's index form); `unloaded` after an unload. */
+  readonly reason: string;
+}
+
 export interface ModelLookup {
   /**
    * The version to serve. `version` empty, undefined or "-1" → the highest READY version. Throws Triton's errors:
@@ -22,4 +34,6 @@ export interface ModelLookup {
   readyVersions(name: string): number[];
   /** Strict readiness: every model's every version READY (an unloaded version is tolerated). */
   allReady(): boolean;
+  /** Every model and version with its state, sorted by name then version. */
+  statuses(): ModelStatus[];
 }

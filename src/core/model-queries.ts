@@ -3,6 +3,7 @@
  * results; each transport only changes their wire form.
  */
 import { modelConfigToJson } from '../config/config-json.ts';
+import type { ModelConfig } from '../config/model-config.ts';
 import type { Datatype } from '../protocol/datatypes.ts';
 import type { ModelLookup, ServableVersion } from './model-lookup.ts';
 import type { TensorPlan } from './model-plan.ts';
@@ -44,9 +45,14 @@ export class ModelQueries {
     };
   }
 
+  /** The normalized config (the plain form that protobuf serializers take). */
+  config(name: string, version?: string): Readonly<ModelConfig> {
+    return this.lookup.resolve(name, version).config;
+  }
+
   /** The normalized config in Triton's JSON form (protocol.md §1.2). */
   configJson(name: string, version?: string): Record<string, unknown> {
-    return modelConfigToJson(this.lookup.resolve(name, version).config);
+    return modelConfigToJson(this.config(name, version));
   }
 
   /** Resolves when the version is servable; throws the lookup's errors otherwise. */

@@ -31,6 +31,21 @@ export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   flag('grpc-port', 'int', '8001', 'Port for GRPC requests.', (o, v) => {
     o.grpcPort = parseInt32(v);
   }),
+  flag('grpc-use-ssl', 'bool', 'false', 'Use TLS for the GRPC endpoint (needs --grpc-server-cert and --grpc-server-key).', (o, v) => {
+    o.grpcTls.useSsl = parseBool(v);
+  }),
+  flag('grpc-use-ssl-mutual', 'bool', 'false', 'Use mutual TLS: clients need a certificate signed by --grpc-root-cert.', (o, v) => {
+    o.grpcTls.mutual = parseBool(v);
+  }),
+  flag('grpc-server-cert', 'string', '', 'PEM file with the server certificate chain.', (o, v) => {
+    o.grpcTls.serverCert = v;
+  }),
+  flag('grpc-server-key', 'string', '', 'PEM file with the server private key.', (o, v) => {
+    o.grpcTls.serverKey = v;
+  }),
+  flag('grpc-root-cert', 'string', '', 'PEM file with the root certificate that client certificates chain to.', (o, v) => {
+    o.grpcTls.rootCert = v;
+  }),
   flag('reuse-grpc-port', 'bool', 'false', 'Accepted for compatibility; ignored.', (_o, v) => void parseBool(v)),
   flag('grpc-infer-allocation-pool-size', 'int', '8', 'Accepted for compatibility; ignored.', (_o, v) => {
     parseInt32(v);

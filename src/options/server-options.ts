@@ -12,12 +12,23 @@ export interface BackendConfigSetting {
 
 export type ModelControlMode = 'none' | 'poll' | 'explicit';
 
+export interface GrpcTlsOptions {
+  useSsl: boolean;
+  /** --grpc-use-ssl-mutual: clients must present a certificate signed by the root cert. */
+  mutual: boolean;
+  serverCert?: string;
+  serverKey?: string;
+  rootCert?: string;
+}
+
 export interface ServerOptions {
   modelRepositories: string[];
   httpPort: number;
   httpAddress: string;
   grpcPort: number;
   grpcAddress: string;
+  /** --grpc-use-ssl and friends: TLS for the gRPC endpoint (files read at start-up). */
+  grpcTls: GrpcTlsOptions;
   metricsPort: number;
   /** Defaults to `httpAddress`. */
   metricsAddress: string;
@@ -79,6 +90,7 @@ export function defaults(): ServerOptions {
     httpAddress: '0.0.0.0',
     grpcPort: 8001,
     grpcAddress: '0.0.0.0',
+    grpcTls: { useSsl: false, mutual: false },
     metricsPort: 8002,
     metricsAddress: '',
     allowHttp: true,

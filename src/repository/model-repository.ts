@@ -3,7 +3,9 @@
  * Loads everything found in the repositories at start-up and answers the core's lookups.
  */
 import type { PipelineOptions } from '../config/pipeline.ts';
-import type { ModelLookup, ServableVersion } from '../core/model-lookup.ts';
+import type { ModelLookup, ModelStatus, ServableVersion, VersionState } from '../core/model-lookup.ts';
+
+export type { ModelStatus, VersionState } from '../core/model-lookup.ts';
 import { asServerError, ERROR_CODE_NAMES, invalidArg, notFound, ServerError, unavailable } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
 import { readModelConfig } from './config-reader.ts';
@@ -11,7 +13,6 @@ import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner
 import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadedVersion } from './version-loader.ts';
 
-export type VersionState = 'UNKNOWN' | 'READY' | 'LOADING' | 'UNLOADING' | 'UNAVAILABLE';
 
 export interface RepositoryOptions {
   readonly repositories: readonly string[];
@@ -21,15 +22,6 @@ export interface RepositoryOptions {
   readonly loadConcurrency?: number;
 }
 
-/** One row of the model status table and of the repository index. */
-export interface ModelStatus {
-  readonly name: string;
-  /** Absent when the failure happened before any version was known (bad config, duplicate name). */
-  readonly version?: number;
-  readonly state: VersionState;
-  /** Empty when READY; `<Code>: <message>` for failures (Triton's index form). */
-  readonly reason: string;
-}
 
 interface VersionEntry {
   state: VersionState;

@@ -1,0 +1,85 @@
+/**
+ * The gRPC endpoint: Triton's GRPCInferenceService and grpc.health.v1 Health on @grpc/grpc-js, with message size
+ * limits lifted (clients send up to INT32_MAX), gzip/deflate message compression accepted, and optional TLS with
+ * tritonserver's flags. Handlers only translate between protobuf messages and the core.
+ */
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { InferenceService } from '../../core/inference-service.ts';
+import type { ModelLookup } from '../../core/model-lookup.ts';
+import { ModelQueries } from '../../core/model-queries.ts';
+import type { GrpcTlsOptions } from '../../options/server-options.ts';
+import { healthServiceDefinition, inferenceServiceDefinition } from './grpc-protos.ts';
+import { healthRpcs } from './health-rpcs.ts';
+import { inferRpcs } from './infer-rpcs.ts';
+import { logSettingsRpc } from './log-settings-rpc.ts';
+import { metadataRpcs } from './metadata-rpcs.ts';
+import { repositoryRpcs } from './repository-rpcs.ts';
+import { unbuiltRpcs } from './unbuilt-rpcs.ts';
+
+export interface GrpcEndpointOptions {
+  readonly port: number;
+  readonly address: string;
+  readonly serverId: string;
+  readonly strictReadiness?: boolean;
+  readonly tls?: GrpcTlsOptions;
+}
+
+export interface GrpcEndpointDeps {
+  readonly repository: ModelLookup;
+  readonly inference: InferenceService;
+}
+
+const CHANNEL_OPTIONS: grpc.ServerOptions = {
+  'grpc.max_receive_message_length': -1,
+  'grpc.max_send_message_length': -1,
+};
+
+export class GrpcEndpoint {
+  private constructor(
+    private readonly server: grpc.Server,
+    readonly port: number,
+  ) {}
+
+  static async start(deps: GrpcEndpointDeps, options: GrpcEndpointOptions): Promise<GrpcEndpoint> {
+    const queries = new ModelQueries(deps.repository);
+    const { Check, ...health } = healthRpcs({ queries, strictReadiness: options.strictReadiness ?? true });
+    const server = new grpc.Server(CHANNEL_OPTIONS);
+    server.addService(inferenceServiceDefinition, {
+      ...health,
+      ...metadataRpcs(queries, options.serverId),
+      ...inferRpcs(deps.inference),
+      ...repositoryRpcs(deps.repository),
+      ...unbuiltRpcs(deps.repository),
+      ...logSettingsRpc,
+    } as grpc.UntypedServiceImplementation);
+    server.addService(healthServiceDefinition, { Check } as grpc.UntypedServiceImplementation);
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${options.address}:${options.port}`, credentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
+    });
+    return new GrpcEndpoint(server, port);
+  }
+
+  /** Stops accepting calls and cancels the ones in flight. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.tryShutdown(() => resolve());
+      setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+}
+
+/** Insecure unless --grpc-use-ssl; mutual TLS checks client certificates against --grpc-root-cert. */
+function credentials(tls: GrpcTlsOptions | undefined): grpc.ServerCredentials {
+  if (tls === undefined || (!tls.useSsl && !tls.mutual)) return grpc.ServerCredentials.createInsecure();
+  if (tls.serverCert === undefined || tls.serverKey === undefined) {
+    throw new Error('--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key');
+  }
+  if (tls.mutual && tls.rootCert === undefined) throw new Error('--grpc-use-ssl-mutual needs --grpc-root-cert');
+  const root = tls.rootCert === undefined ? null : readFileSync(tls.rootCert);
+  const pair = { cert_chain: readFileSync(tls.serverCert), private_key: readFileSync(tls.serverKey) };
+  return grpc.ServerCredentials.createSsl(root, [pair], tls.mutual);
+}

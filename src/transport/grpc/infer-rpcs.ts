@@ -1,0 +1,76 @@
+/**
+ * ModelInfer and ModelStreamInfer. Both decode with the gRPC codec, call the core's inference service and encode the
+ * response; no inference logic here. On a stream each request is answered as it completes; a failed request is
+ * reported in `error_message` and the stream stays open, unless the client sent `triton_grpc_error: true`, which ends
+ * the stream with the gRPC status instead.
+ */
+import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { InferenceService } from '../../core/inference-service.ts';
+import { asServerError } from '../../protocol/errors.ts';
+import { toGrpcError } from './grpc-status.ts';
+import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './grpc-protos.ts';
+import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
+import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
+
+async function inferOne(inference: InferenceService, message: ModelInferRequest, signal: AbortSignal): Promise<ModelInferResponse> {
+  const { modelName, version, request } = decodeGrpcInferRequest(message);
+  const response = await inference.infer(modelName, version, { ...request, signal });
+  return encodeGrpcInferResponse(response);
+}
+
+export function inferRpcs(inference: InferenceService) {
+  return {
+    ModelInfer(call: ServerUnaryCall<ModelInferRequest, ModelInferResponse>, callback: sendUnaryData<ModelInferResponse>): void {
+      const gone = new AbortController();
+      call.once('cancelled', () => gone.abort());
+      inferOne(inference, call.request, gone.signal).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toGrpcError(error)),
+      );
+    },
+
+    ModelStreamInfer(call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>): void {
+      const gone = new AbortController();
+      const grpcErrors = call.metadata.get('triton_grpc_error')[0] === 'true';
+      let pending = 0;
+      let ended = false;
+      let closed = false;
+      const finish = (): void => {
+        if (ended && pending === 0 && !closed) {
+          closed = true;
+          call.end();
+        }
+      };
+      call.on('cancelled', () => {
+        closed = true;
+        gone.abort();
+      });
+      call.on('data', (message: ModelInferRequest) => {
+        pending++;
+        inferOne(inference, message, gone.signal)
+          .then(
+            (response) => {
+              if (!closed) call.write(streamResponse(response));
+            },
+            (error: unknown) => {
+              if (closed) return;
+              if (grpcErrors) {
+                closed = true;
+                call.emit('error', toGrpcError(error));
+                return;
+              }
+              call.write(streamError(message.id ?? '', asServerError(error).message));
+            },
+          )
+          .finally(() => {
+            pending--;
+            finish();
+          });
+      });
+      call.on('end', () => {
+        ended = true;
+        finish();
+      });
+    },
+  };
+}
