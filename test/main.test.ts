@@ -44,6 +44,7 @@ describe('the nereid command', () => {
       assert.match(run.output, new RegExp(`\\| ${model} +\\| 1 +\\| READY +\\|`));
     }
     await waitFor(run, /Started HTTPService at 0\.0\.0\.0:\d+/);
+    assert.match(run.output, /Started GRPCInferenceService at 0\.0\.0\.0:\d+/);
     const port = /Started HTTPService at 0\.0\.0\.0:(\d+)/.exec(run.output)![1];
     assert.equal((await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status, 200);
     run.child.kill('SIGTERM');

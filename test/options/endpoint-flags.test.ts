@@ -75,3 +75,11 @@ describe('parseOptions: compatibility flags', () => {
     );
   });
 });
+
+describe('gRPC TLS flags', () => {
+  it('are off by default and carry the certificate paths', () => {
+    assert.deepEqual(parse().grpcTls, { useSsl: false, mutual: false });
+    const o = parse('--grpc-use-ssl=true', '--grpc-server-cert', '/c.pem', '--grpc-server-key=/k.pem', '--grpc-root-cert=/ca.pem', '--grpc-use-ssl-mutual', '1');
+    assert.deepEqual(o.grpcTls, { useSsl: true, mutual: true, serverCert: '/c.pem', serverKey: '/k.pem', rootCert: '/ca.pem' });
+  });
+});
