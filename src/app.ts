@@ -10,12 +10,23 @@ import { ModelRepository } from './repository/model-repository.ts';
 import { GrpcEndpoint } from './transport/grpc/grpc-endpoint.ts';
 import { HttpEndpoint } from './transport/http/http-endpoint.ts';
 import { log } from './observe/log.ts';
+import { Metrics } from './observe/metrics.ts';
+import { StatisticsStore } from './observe/statistics.ts';
+import type { ModelLookup } from './core/model-lookup.ts';
+import type { ModelPlan } from './core/model-plan.ts';
+import { MetricsEndpoint } from './transport/metrics/metrics-endpoint.ts';
 
 export interface App {
   readonly repository: ModelRepository;
   readonly inference: InferenceService;
+  readonly statistics: StatisticsStore;
+  readonly metrics: Metrics;
 }
 
+/**
+ * Builds the app. The observers subscribe here, before any model loads, so that load events (the load-duration gauge,
+ * the per-version series) reach them.
+ */
 export function createApp(options: ServerOptions): App {
   const devices = detectHostDevices();
   const repository = new ModelRepository({
@@ -23,13 +34,28 @@ export function createApp(options: ServerOptions): App {
     pipeline: { autoComplete: options.autoCompleteConfig, defaultMaxBatchSize: defaultMaxBatchSize(options), devices },
     ...(options.modelConfigName === undefined ? {} : { modelConfigName: options.modelConfigName }),
   });
-  return { repository, inference: new InferenceService(repository) };
+  return {
+    repository,
+    inference: new InferenceService(repository),
+    statistics: new StatisticsStore(),
+    metrics: new Metrics({ pending: () => pendingCounts(repository) }),
+  };
+}
+
+/** Requests waiting in each READY version's queue, for nv_inference_pending_request_count. */
+export function* pendingCounts(lookup: ModelLookup): Iterable<{ plan: ModelPlan; pending: number }> {
+  for (const row of lookup.statuses()) {
+    if (row.state !== 'READY' || row.version === undefined) continue;
+    const { plan, scheduler } = lookup.resolve(row.name, String(row.version));
+    yield { plan, pending: scheduler.pending };
+  }
 }
 
 /** The transports that are listening. */
 export interface Endpoints {
   http?: HttpEndpoint;
   grpc?: GrpcEndpoint;
+  metrics?: MetricsEndpoint;
 }
 
 /** Starts every enabled endpoint (`--allow-grpc`, `--allow-http`), logging where each listens, as Triton does. */
@@ -56,6 +82,10 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
       });
       log.info(`Started HTTPService at ${options.httpAddress}:${endpoints.http.port}`);
     }
+    if (options.allowMetrics) {
+      endpoints.metrics = await MetricsEndpoint.start(app.metrics, { port: options.metricsPort, address: options.metricsAddress });
+      log.info(`Started Metrics Service at ${options.metricsAddress}:${endpoints.metrics.port}`);
+    }
   } catch (error) {
     await stopEndpoints(endpoints);
     throw error;
@@ -64,5 +94,5 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
 }
 
 export async function stopEndpoints(endpoints: Endpoints): Promise<void> {
-  await Promise.all([endpoints.http?.close(), endpoints.grpc?.close()]);
+  await Promise.all([endpoints.http?.close(), endpoints.grpc?.close(), endpoints.metrics?.close()]);
 }

@@ -45,6 +45,9 @@ describe('the nereid command', () => {
     }
     await waitFor(run, /Started HTTPService at 0\.0\.0\.0:\d+/);
     assert.match(run.output, /Started GRPCInferenceService at 0\.0\.0\.0:\d+/);
+    await waitFor(run, /Started Metrics Service at 0\.0\.0\.0:\d+/);
+    const metricsPort = /Started Metrics Service at 0\.0\.0\.0:(\d+)/.exec(run.output)![1];
+    assert.match(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), /nv_model_load_duration_secs\{model="add_sub",version="1"\}/);
     const port = /Started HTTPService at 0\.0\.0\.0:(\d+)/.exec(run.output)![1];
     assert.equal((await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status, 200);
     run.child.kill('SIGTERM');

@@ -5,7 +5,7 @@
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
-import type { WireTensor } from './messages.ts';
+import type { PackedInputs } from './packed-inputs.ts';
 import type { OrtOptions } from './session-options.ts';
 import { OrtError, WorkerClient, type RunResult } from './worker-client.ts';
 
@@ -57,8 +57,8 @@ export class ModelInstance {
     }
   }
 
-  /** Runs one execution; the instance must be available. */
-  async run(inputs: readonly WireTensor[], outputNames: readonly string[]): Promise<RunResult> {
+  /** Runs one execution (its inputs packed by packInputs); the instance must be available. */
+  async run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
     const client = this.client;
     if (client === undefined || this.running) throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
     this.running = true;

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import type { FromWorker, RunTimings, ToWorker, WireTensor } from './messages.ts';
+import type { PackedInputs } from './packed-inputs.ts';
 import type { OrtOptions } from './session-options.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -59,13 +60,13 @@ export class WorkerClient {
     return this.pending.size;
   }
 
-  run(inputs: readonly WireTensor[], outputNames: readonly string[]): Promise<RunResult> {
+  /** Runs one execution; the packed buffer is transferred (detached here). */
+  run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
     if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));
     const id = this.nextId++;
-    const packed = packInputs(inputs);
     return new Promise<RunResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.post({ type: 'run', id, inputs: packed.tensors, outputNames }, [packed.buffer]);
+      this.post({ type: 'run', id, inputs: inputs.tensors, outputNames }, [inputs.buffer]);
     });
   }
 
@@ -117,29 +118,4 @@ export class WorkerClient {
     this.pending.clear();
     if (!this.terminating) this.onUnexpectedExit?.(reason);
   }
-}
-
-/**
- * Copies the inputs of one execution into a single fresh buffer (each tensor 8-byte aligned, so the worker can view it
- * as its element type without another copy) and returns tensors viewing it. Only that buffer is transferred: the
- * caller's bytes, often views into a larger received body, are never detached.
- */
-function packInputs(inputs: readonly WireTensor[]): { tensors: WireTensor[]; buffer: ArrayBuffer } {
-  let total = 0;
-  for (const input of inputs) total = align8(total) + input.data.byteLength;
-  const buffer = new ArrayBuffer(total);
-  const tensors: WireTensor[] = [];
-  let offset = 0;
-  for (const input of inputs) {
-    offset = align8(offset);
-    const data = new Uint8Array(buffer, offset, input.data.byteLength);
-    data.set(input.data);
-    tensors.push({ name: input.name, datatype: input.datatype, shape: input.shape, data });
-    offset += input.data.byteLength;
-  }
-  return { tensors, buffer };
-}
-
-function align8(n: number): number {
-  return (n + 7) & ~7;
 }

@@ -14,6 +14,8 @@ import { ortOptionsFor } from '../instance/session-options.ts';
 import { ModelInstance } from '../instance/model-instance.ts';
 import { unavailable } from '../protocol/errors.ts';
 import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
+import { DynamicBatcher } from '../scheduler/dynamic-batcher.ts';
+import { modelLoadChannel } from '../core/inference-events.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import { resolveModelFile } from './model-file.ts';
 
@@ -35,6 +37,7 @@ export interface VersionSource {
 }
 
 export async function loadVersion(source: VersionSource, options: PipelineOptions): Promise<LoadedVersion> {
+  const startedAt = performance.now();
   const label = `'${source.modelName}' version ${source.version}`;
   const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
   const metadata = await inspectModel(probePath, label);
@@ -54,13 +57,18 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
     throw (failure as PromiseRejectedResult).reason;
   }
   const active = instances.filter((_, i) => !specs[i]!.passive);
-  return {
-    version: source.version,
-    config,
-    plan: buildModelPlan(config, source.version),
-    instances,
-    scheduler: new DirectScheduler(active),
-  };
+  const plan = buildModelPlan(config, source.version);
+  // Triton batches across requests only with dynamic_batching; max_batch_size alone does not.
+  const scheduler =
+    config.dynamic_batching !== undefined && config.max_batch_size > 0
+      ? new DynamicBatcher(plan, config, active)
+      : new DirectScheduler(plan, active);
+  publishModelLoad(plan, (performance.now() - startedAt) / 1000);
+  return { version: source.version, config, plan, instances, scheduler };
+}
+
+function publishModelLoad(plan: ModelPlan, seconds: number): void {
+  if (modelLoadChannel.hasSubscribers) modelLoadChannel.publish({ plan, seconds });
 }
 
 /** Stops a version once its in-flight executions have finished; its worker threads end and their memory is freed. */

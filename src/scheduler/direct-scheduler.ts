@@ -2,15 +2,18 @@
  * Triton's default scheduler: every request executes on its own on the next free instance; while all instances are
  * busy, requests wait in arrival order. Requests whose client has gone are dropped from the queue.
  */
+import type { ModelPlan } from '../core/model-plan.ts';
 import type { ModelInstance } from '../instance/model-instance.ts';
-import type { RunResult } from '../instance/worker-client.ts';
+import { packInputs } from '../instance/packed-inputs.ts';
 import { ServerError } from '../protocol/errors.ts';
+import { publishExecution } from './execution-events.ts';
 import { Fifo } from './fifo.ts';
-import type { Execution, Scheduler } from './scheduler.ts';
+import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
 
 interface Queued {
   readonly execution: Execution;
-  resolve(result: RunResult): void;
+  readonly enqueuedAt: number;
+  resolve(result: ExecutionResult): void;
   reject(error: Error): void;
 }
 
@@ -19,7 +22,10 @@ export class DirectScheduler implements Scheduler {
   private running = 0;
   private drainWaiters: (() => void)[] = [];
 
-  constructor(private readonly instances: readonly ModelInstance[]) {
+  constructor(
+    private readonly plan: ModelPlan,
+    private readonly instances: readonly ModelInstance[],
+  ) {
     for (const instance of instances) instance.onAvailable = () => this.dispatch();
   }
 
@@ -27,10 +33,14 @@ export class DirectScheduler implements Scheduler {
     return this.queue.length + this.running;
   }
 
-  enqueue(execution: Execution): Promise<RunResult> {
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  enqueue(execution: Execution): Promise<ExecutionResult> {
     if (execution.signal?.aborted) return Promise.reject(cancelled());
-    return new Promise<RunResult>((resolve, reject) => {
-      this.queue.push({ execution, resolve, reject });
+    return new Promise<ExecutionResult>((resolve, reject) => {
+      this.queue.push({ execution, enqueuedAt: performance.now(), resolve, reject });
       this.dispatch();
     });
   }
@@ -50,15 +60,26 @@ export class DirectScheduler implements Scheduler {
         continue;
       }
       this.running++;
-      instance
-        .run(item.execution.inputs, item.execution.outputNames)
-        .then(item.resolve, item.reject)
-        .finally(() => {
-          this.running--;
-          this.notifyDrained();
-        });
+      void this.run(instance, item);
     }
     this.notifyDrained();
+  }
+
+  private async run(instance: ModelInstance, item: Queued): Promise<void> {
+    const { execution } = item;
+    const queueNs = Math.round((performance.now() - item.enqueuedAt) * 1e6);
+    const batchSize = Math.max(1, execution.batchSize);
+    try {
+      const packed = packInputs(execution.inputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parts: [t.data] })));
+      const result = await instance.run(packed, execution.outputNames);
+      publishExecution(this.plan, batchSize, 1, result.timings);
+      item.resolve({ outputs: result.outputs, timings: result.timings, queueNs, batchSize });
+    } catch (error) {
+      item.reject(error as Error);
+    } finally {
+      this.running--;
+      this.notifyDrained();
+    }
   }
 
   private notifyDrained(): void {
@@ -69,6 +90,6 @@ export class DirectScheduler implements Scheduler {
   }
 }
 
-function cancelled(): ServerError {
+export function cancelled(): ServerError {
   return new ServerError('CANCELLED', 'request cancelled by the client');
 }

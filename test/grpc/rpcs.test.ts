@@ -91,7 +91,7 @@ describe('metadata and config RPCs', () => {
   it('ServerMetadata', async () => {
     const r = await call('ServerMetadata', {});
     assert.equal(r.name, 'triton');
-    assert.deepEqual(r.extensions, ['model_configuration', 'binary_tensor_data', 'parameters']);
+    assert.deepEqual(r.extensions, ['schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics']);
   });
 
   it('ModelMetadata with and without a version; NOT_FOUND for unknown models', async () => {
@@ -250,9 +250,18 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
     await expectStatus(call('RepositoryModelUnload', { model_name: 'add_sub', parameters: { unload_dependents: { string_param: 'no' } } }), grpc.status.INVALID_ARGUMENT, /unload_dependents/);
   });
 
-  it('ModelStatistics: INVALID_ARGUMENT for unknown models, UNAVAILABLE until statistics are built', async () => {
+  it('ModelStatistics: counts this file\'s add_sub requests; INVALID_ARGUMENT for unknown models', async () => {
     await expectStatus(call('ModelStatistics', { name: 'nope' }), grpc.status.INVALID_ARGUMENT, "requested model 'nope' is not available");
-    await expectStatus(call('ModelStatistics', { name: 'add_sub' }), grpc.status.UNAVAILABLE, 'statistics not supported');
+    const before = (await call('ModelStatistics', { name: 'add_sub' })).model_stats[0];
+    await call('ModelInfer', addSubRequest('', 3));
+    const [after] = (await call('ModelStatistics', { name: 'add_sub', version: '1' })).model_stats;
+    assert.equal(after.name, 'add_sub');
+    assert.equal(after.version, '1');
+    assert.equal(Number(after.inference_stats.success.count), Number(before.inference_stats.success.count) + 1);
+    assert.equal(Number(after.inference_count), Number(before.inference_count) + 3);
+    assert.equal(Number(after.execution_count), Number(before.execution_count) + 1);
+    assert.ok(after.batch_stats.some((b: any) => Number(b.batch_size) === 3));
+    assert.equal((await call('ModelStatistics', {})).model_stats.length, 5);
   });
 
   it('shared memory: no regions, named region NOT_FOUND, register UNIMPLEMENTED, unregister OK', async () => {

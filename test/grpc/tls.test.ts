@@ -5,11 +5,16 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { after, before, describe, it } from 'node:test';
 import { InferenceService } from '../../src/core/inference-service.ts';
+import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
 import { GrpcEndpoint } from '../../src/transport/grpc/grpc-endpoint.ts';
 import { inferenceServiceDefinition } from '../../src/transport/grpc/grpc-protos.ts';
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import { tempDir } from '../support/temp-dir.ts';
+
+/** Statistics for every server this file starts (each version keeps its own counters). */
+const statistics = new StatisticsStore();
+after(() => statistics.close());
 
 /** A throwaway CA that signs a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
 function makeCertificates(dir: string): Record<'ca' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string> {
@@ -51,7 +56,7 @@ after(async () => {
 });
 
 async function start(tls: { useSsl: boolean; mutual: boolean; rootCert?: string }): Promise<GrpcEndpoint> {
-  const endpoint = await GrpcEndpoint.start({ repository, inference: new InferenceService(repository) }, {
+  const endpoint = await GrpcEndpoint.start({ repository, inference: new InferenceService(repository), statistics }, {
     port: 0, address: '127.0.0.1', serverId: 'triton', tls: { ...tls, serverCert: certs.serverCert, serverKey: certs.serverKey },
   });
   endpoints.push(endpoint);
@@ -82,7 +87,7 @@ describe('gRPC TLS (--grpc-use-ssl, --grpc-use-ssl-mutual)', () => {
 
   it('refuses to start with TLS but no certificate, naming the flags', async () => {
     await assert.rejects(
-      GrpcEndpoint.start({ repository, inference: new InferenceService(repository) }, { port: 0, address: '127.0.0.1', serverId: 'triton', tls: { useSsl: true, mutual: false } }),
+      GrpcEndpoint.start({ repository, inference: new InferenceService(repository), statistics }, { port: 0, address: '127.0.0.1', serverId: 'triton', tls: { useSsl: true, mutual: false } }),
       /--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key/,
     );
   });

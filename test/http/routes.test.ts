@@ -51,7 +51,7 @@ describe('server metadata', () => {
     const body = JSON.parse(r.body);
     assert.equal(body.name, 'triton');
     assert.match(body.version, /^\d+\.\d+\.\d+$/);
-    assert.deepEqual(body.extensions, ['model_configuration', 'binary_tensor_data', 'parameters']);
+    assert.deepEqual(body.extensions, ['schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics']);
   });
 });
 
@@ -168,5 +168,43 @@ describe('routing, methods and unknown paths', () => {
   it('ignores the query string', async () => {
     assert.equal((await call('/v2/health/ready?verbose=true')).status, 200);
     assert.equal(JSON.parse((await call('/v2/models/add_sub?x=1')).body).name, 'add_sub');
+  });
+});
+
+describe('statistics', () => {
+  it('GET /v2/models/{m}/stats counts a known sequence exactly (successes, a failure, batch sizes)', async () => {
+    const own = await startTestServer();
+    const body = (rows: number, width = 16) => JSON.stringify({
+      inputs: ['INPUT0', 'INPUT1'].map((name) => ({ name, datatype: 'FP32', shape: [rows, width], data: new Array(rows * width).fill(1) })),
+    });
+    for (const rows of [1, 2, 2]) assert.equal((await fetch(own.url + '/v2/models/add_sub/infer', { method: 'POST', body: body(rows) })).status, 200);
+    assert.equal((await fetch(own.url + '/v2/models/add_sub/infer', { method: 'POST', body: body(1, 15) })).status, 400);
+    const r = await fetch(own.url + '/v2/models/add_sub/stats');
+    assert.equal(r.status, 200);
+    const { model_stats: [stats] } = await r.json() as { model_stats: any[] };
+    assert.deepEqual(Object.keys(stats), ['name', 'version', 'last_inference', 'inference_count', 'execution_count', 'inference_stats', 'response_stats', 'batch_stats', 'memory_usage']);
+    assert.equal(stats.name, 'add_sub');
+    assert.equal(stats.version, '1');
+    assert.equal(stats.inference_count, 5);
+    assert.equal(stats.execution_count, 3);
+    assert.equal(stats.inference_stats.success.count, 3);
+    assert.equal(stats.inference_stats.queue.count, 3);
+    assert.equal(stats.inference_stats.compute_infer.count, 3);
+    assert.ok(stats.inference_stats.success.ns > 0 && stats.inference_stats.compute_infer.ns > 0);
+    assert.deepEqual(stats.inference_stats.cache_hit, { count: 0, ns: 0 });
+    assert.deepEqual(stats.batch_stats.map((b: any) => [b.batch_size, b.compute_infer.count]), [[1, 1], [2, 2]]);
+    assert.ok(stats.last_inference > 0);
+    // The wrong-shape request reached the model version and failed there.
+    assert.equal(stats.inference_stats.fail.count, 1);
+    assert.ok(stats.inference_stats.fail.ns > 0);
+  });
+
+  it('/v2/models/stats lists every READY model; the versioned form works; unknown models are 400', async () => {
+    const all = await (await fetch(server.url + '/v2/models/stats')).json() as { model_stats: { name: string }[] };
+    assert.deepEqual(all.model_stats.map((s) => s.name), ['add_sub', 'autocomplete_add', 'identity_bytes', 'identity_int64', 'mlp_classifier']);
+    const one = await (await fetch(server.url + '/v2/models/add_sub/versions/1/stats')).json() as { model_stats: { version: string }[] };
+    assert.deepEqual(one.model_stats.map((s) => s.version), ['1']);
+    await expectError('/v2/models/nope/stats', 400, "requested model 'nope' is not available");
+    await expectError('/v2/models/stats', 405, 'Method Not Allowed', { method: 'POST' });
   });
 });

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { addModel, slowMatmulModel } from '../../scripts/onnx/test-models.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
 import type { WireTensor } from '../../src/instance/messages.ts';
+import { packInputs, type PackedInputs } from '../../src/instance/packed-inputs.ts';
 import { intraOpThreadsPerInstance } from '../../src/instance/thread-budget.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -22,6 +23,11 @@ async function startInstance(modelPath: string, name: string): Promise<ModelInst
   await instance.start();
   started.push(instance);
   return instance;
+}
+
+/** Packs wire tensors for one execution, as the schedulers do. */
+function pack(tensors: WireTensor[]): PackedInputs {
+  return packInputs(tensors.map((t) => ({ ...t, parts: [t.data] })));
 }
 
 function fp32(name: string, shape: number[], values: number[] | Float32Array): WireTensor {
@@ -60,24 +66,21 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
       ['INPUT0', 'TYPE_FP32', [-1, 4]],
       ['INPUT1', 'TYPE_FP32', [-1, 4]],
     ]);
-    const result = await instance.run(
-      [fp32('INPUT0', [1, 4], [1, 2, 3, 4]), fp32('INPUT1', [1, 4], [10, 20, 30, 40])],
-      ['OUTPUT0'],
-    );
+    const result = await instance.run(pack([fp32('INPUT0', [1, 4], [1, 2, 3, 4]), fp32('INPUT1', [1, 4], [10, 20, 30, 40])]), ['OUTPUT0']);
     assert.equal(result.outputs[0]!.name, 'OUTPUT0');
     assert.deepEqual(result.outputs[0]!.shape, [1, 4]);
     assert.deepEqual(floats(result.outputs[0]!), [11, 22, 33, 44]);
     assert.ok(result.timings.computeInferNs > 0);
   });
 
-  it('leaves the caller’s buffers intact: inputs that are views into a larger buffer are copied, not detached', async () => {
+  it('leaves the caller’s buffers intact: packing copies views into a larger buffer once, and only the packed buffer moves', async () => {
     const instance = await startInstance(addPath, 'add_views');
     const body = new ArrayBuffer(64);
     const all = new Float32Array(body);
     all.set([1, 2, 3, 4, 5, 6, 7, 8], 2);
     const a: WireTensor = { name: 'INPUT0', datatype: 'FP32', shape: [1, 4], data: new Uint8Array(body, 8, 16) };
     const b: WireTensor = { name: 'INPUT1', datatype: 'FP32', shape: [1, 4], data: new Uint8Array(body, 24, 16) };
-    const result = await instance.run([a, b], ['OUTPUT0']);
+    const result = await instance.run(pack([a, b]), ['OUTPUT0']);
     assert.deepEqual(floats(result.outputs[0]!), [6, 8, 10, 12]);
     assert.equal(body.byteLength, 64, 'the received buffer must not be detached');
   });
@@ -85,16 +88,16 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
   it('reports an ONNX Runtime failure for one execution and keeps serving', async () => {
     const instance = await startInstance(addPath, 'add_errors');
     await assert.rejects(
-      instance.run([fp32('INPUT0', [1, 4], [1, 2, 3, 4]), fp32('INPUT1', [1, 3], [1, 2, 3])], ['OUTPUT0']),
+      instance.run(pack([fp32('INPUT0', [1, 4], [1, 2, 3, 4]), fp32('INPUT1', [1, 3], [1, 2, 3])]), ['OUTPUT0']),
       (error: Error & { code?: string }) => error.code === 'INTERNAL' && /onnx runtime error/.test(error.message),
     );
-    const ok = await instance.run([fp32('INPUT0', [1, 4], [1, 1, 1, 1]), fp32('INPUT1', [1, 4], [1, 1, 1, 1])], ['OUTPUT0']);
+    const ok = await instance.run(pack([fp32('INPUT0', [1, 4], [1, 1, 1, 1]), fp32('INPUT1', [1, 4], [1, 1, 1, 1])]), ['OUTPUT0']);
     assert.deepEqual(floats(ok.outputs[0]!), [2, 2, 2, 2]);
   });
 
   it('runs two instances in parallel: their executions overlap in time', async () => {
     const [a, b] = await Promise.all([startInstance(slowPath, 'slow_0'), startInstance(slowPath, 'slow_1')]);
-    const [ra, rb] = await Promise.all([a.run([identity(1024)], ['Y']), b.run([identity(1024)], ['Y'])]);
+    const [ra, rb] = await Promise.all([a.run(pack([identity(1024)]), ['Y']), b.run(pack([identity(1024)]), ['Y'])]);
     assert.ok(ra.timings.startedAtMs < rb.timings.endedAtMs && rb.timings.startedAtMs < ra.timings.endedAtMs,
       `executions did not overlap: [${ra.timings.startedAtMs}, ${ra.timings.endedAtMs}] vs [${rb.timings.startedAtMs}, ${rb.timings.endedAtMs}]`);
   });
@@ -102,7 +105,7 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
   it('keeps the main event loop responsive during a long inference', async () => {
     const instance = await startInstance(slowPath, 'slow_loop');
     const order: string[] = [];
-    const run = instance.run([identity(2048)], ['Y']).then(() => order.push('inference'));
+    const run = instance.run(pack([identity(2048)]), ['Y']).then(() => order.push('inference'));
     await new Promise<void>((resolve) => setTimeout(() => { order.push('timer'); resolve(); }, 5));
     await run;
     assert.deepEqual(order, ['timer', 'inference']);
@@ -110,7 +113,7 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
 
   it('fails the execution of a killed worker at once and replaces the worker', async () => {
     const instance = await startInstance(slowPath, 'slow_kill');
-    const running = instance.run([identity(2048)], ['Y']);
+    const running = instance.run(pack([identity(2048)]), ['Y']);
     const failed = assert.rejects(running, (error: Error & { code?: string }) =>
       error.code === 'INTERNAL' && /slow_kill.*stopped while executing the request.*killed/.test(error.message));
     const replaced = nextAvailable(instance);
@@ -120,7 +123,7 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
     await replaced;
     assert.equal(instance.restarts, 1);
     assert.ok(instance.available);
-    const result = await instance.run([identity(4)], ['Y']);
+    const result = await instance.run(pack([identity(4)]), ['Y']);
     assert.deepEqual(floats(result.outputs[0]!).slice(0, 5), [1, 0, 0, 0, 0]);
   });
 });

@@ -5,8 +5,13 @@
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { InferenceService } from '../../src/core/inference-service.ts';
+import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
 import { GrpcEndpoint } from '../../src/transport/grpc/grpc-endpoint.ts';
+
+/** Statistics for every server this file starts (each version keeps its own counters). */
+const statistics = new StatisticsStore();
+after(() => statistics.close());
 
 const SHIPPED_REPOSITORY = fileURLToPath(new URL('../../model_repository', import.meta.url));
 
@@ -33,7 +38,7 @@ export async function startGrpcTestServer(options: { repositories?: string[] } =
   });
   await repository.loadAll();
   const endpoint = await GrpcEndpoint.start(
-    { repository, inference: new InferenceService(repository) },
+    { repository, inference: new InferenceService(repository), statistics },
     { port: 0, address: '127.0.0.1', serverId: 'triton' },
   );
   const server = { endpoint, repository, hostPort: `127.0.0.1:${endpoint.port}` };

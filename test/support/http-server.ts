@@ -5,8 +5,13 @@
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { InferenceService } from '../../src/core/inference-service.ts';
+import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { HttpEndpoint } from '../../src/transport/http/http-endpoint.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
+
+/** Statistics for every server this file starts (each version keeps its own counters). */
+const statistics = new StatisticsStore();
+after(() => statistics.close());
 
 export const SHIPPED_REPOSITORY = fileURLToPath(new URL('../../model_repository', import.meta.url));
 
@@ -36,7 +41,7 @@ export async function startTestServer(
   });
   await repository.loadAll();
   const endpoint = await HttpEndpoint.start(
-    { repository, inference: new InferenceService(repository) },
+    { repository, inference: new InferenceService(repository), statistics },
     {
       port: 0,
       address: '127.0.0.1',

@@ -8,6 +8,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { InferenceService } from '../../core/inference-service.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
+import type { StatisticsStore } from '../../observe/statistics.ts';
+import { unary } from './unary.ts';
 import type { GrpcTlsOptions } from '../../options/server-options.ts';
 import { healthServiceDefinition, inferenceServiceDefinition } from './grpc-protos.ts';
 import { healthRpcs } from './health-rpcs.ts';
@@ -28,6 +30,7 @@ export interface GrpcEndpointOptions {
 export interface GrpcEndpointDeps {
   readonly repository: ModelLookup;
   readonly inference: InferenceService;
+  readonly statistics: StatisticsStore;
 }
 
 const CHANNEL_OPTIONS: grpc.ServerOptions = {
@@ -50,7 +53,10 @@ export class GrpcEndpoint {
       ...metadataRpcs(queries, options.serverId),
       ...inferRpcs(deps.inference),
       ...repositoryRpcs(deps.repository),
-      ...unbuiltRpcs(deps.repository),
+      ...unbuiltRpcs(),
+      ModelStatistics: unary((request: { name: string; version: string }) => ({
+        model_stats: deps.statistics.modelStatistics(deps.repository, request.name, request.version),
+      })),
       ...logSettingsRpc,
     } as grpc.UntypedServiceImplementation);
     server.addService(healthServiceDefinition, { Check } as grpc.UntypedServiceImplementation);

@@ -1,10 +1,9 @@
 /**
- * RPCs whose features are not built yet answer as a Triton build without them does: statistics and tracing are
- * UNAVAILABLE; shared memory has no regions and refuses registration (UNIMPLEMENTED, as with client shared memory
- * turned off). Status and unregister still answer, so clients that clean up first keep working.
+ * RPCs whose features are not built yet answer as a Triton build without them does: tracing is UNAVAILABLE; shared
+ * memory has no regions and refuses registration (UNIMPLEMENTED, as with client shared memory turned off). Status and
+ * unregister still answer, so clients that clean up first keep working.
  */
-import type { ModelLookup } from '../../core/model-lookup.ts';
-import { invalidArg, notFound, ServerError, unavailable } from '../../protocol/errors.ts';
+import { notFound, ServerError, unavailable } from '../../protocol/errors.ts';
 import { unary } from './unary.ts';
 
 interface Named {
@@ -25,14 +24,8 @@ function sharedMemoryRpcs(kind: 'System' | 'Cuda') {
   };
 }
 
-export function unbuiltRpcs(lookup: ModelLookup) {
+export function unbuiltRpcs() {
   return {
-    ModelStatistics: unary((request: { name: string; version: string }) => {
-      if (request.name !== '' && lookup.readyVersions(request.name).length === 0) {
-        throw invalidArg(`requested model '${request.name}' is not available`);
-      }
-      throw unavailable('statistics not supported');
-    }),
     TraceSetting: unary(() => {
       throw unavailable('the server does not support tracing');
     }),

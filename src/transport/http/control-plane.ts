@@ -1,5 +1,5 @@
 /**
- * The control-plane routes on express: health, server and model metadata, model readiness and config. Matching is
+ * The control-plane routes on express: health, server and model metadata, model readiness, config and statistics. Matching is
  * Triton's: full path, case-sensitive, no trailing slash, query ignored; a known path with the wrong method is 405
  * `{"error":"Method Not Allowed"}`, anything else 404 `{"error":"Not Found"}`.
  */
@@ -14,6 +14,8 @@ export interface ControlPlaneContext {
   readonly strictReadiness: boolean;
   /** --id, reported as the server name. */
   readonly serverId: string;
+  /** Triton's model_stats entries (name/version as in the URL; throws INVALID_ARG for models that are not available). */
+  readonly statistics: (name?: string, version?: string) => unknown[];
 }
 
 type Handler = (req: Request, res: Response) => void;
@@ -33,7 +35,11 @@ export function createControlPlane(ctx: ControlPlaneContext): Express {
   get('/v2/health/ready', (_req, res) => sendEmpty(res, !ctx.strictReadiness || ctx.queries.serverReady() ? 200 : 400));
   get('/v2', (_req, res) => sendJson(res, 200, serverMetadata(ctx.serverId)));
 
+  // Before the model routes: a model named "stats" cannot be reached by name, as in Triton.
+  get('/v2/models/stats', (_req, res) => sendJson(res, 200, { model_stats: ctx.statistics() }));
+
   for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
+    get(`${prefix}/stats`, (req, res) => sendJson(res, 200, { model_stats: ctx.statistics(model(req), version(req)) }));
     get(prefix, (req, res) => sendJson(res, 200, ctx.queries.metadata(model(req), version(req))));
     get(`${prefix}/ready`, (req, res) => {
       ctx.queries.ready(model(req), version(req));

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { InferenceService } from '../../core/inference-service.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
+import type { StatisticsStore } from '../../observe/statistics.ts';
 import { createControlPlane } from './control-plane.ts';
 import { handleInfer, type InferRouteContext } from './infer-route.ts';
 import { sendErrorMessage } from './responses.ts';
@@ -24,6 +25,7 @@ export interface HttpEndpointOptions {
 export interface HttpEndpointDeps {
   readonly repository: ModelLookup;
   readonly inference: InferenceService;
+  readonly statistics: StatisticsStore;
 }
 
 export class HttpEndpoint {
@@ -33,7 +35,12 @@ export class HttpEndpoint {
   static async start(deps: HttpEndpointDeps, options: HttpEndpointOptions): Promise<HttpEndpoint> {
     const queries = new ModelQueries(deps.repository);
     const inferContext: InferRouteContext = { inference: deps.inference, queries, maxInputSize: options.maxInputSize };
-    const controlPlane = createControlPlane({ queries, strictReadiness: options.strictReadiness, serverId: options.serverId });
+    const controlPlane = createControlPlane({
+      queries,
+      strictReadiness: options.strictReadiness,
+      serverId: options.serverId,
+      statistics: (name, version) => deps.statistics.modelStatistics(deps.repository, name, version),
+    });
 
     const server = http.createServer((req, res) => {
       const match = INFER_PATH.exec(pathOf(req.url));

@@ -1,0 +1,52 @@
+/**
+ * What the data path tells observers (statistics, metrics), through node:diagnostics_channel. Events are published
+ * only when someone subscribes, and each publisher reuses one mutable event object: subscribers run synchronously
+ * and must copy what they keep, so publishing allocates nothing per request. Observers import these types; the
+ * data path never imports the observers.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { ModelPlan } from './model-plan.ts';
+
+/** Triton's failure reasons (the `reason` label of nv_inference_request_failure). */
+export type FailureReason = 'REJECTED' | 'CANCELED' | 'BACKEND' | 'OTHER';
+
+/** One inference request that ended, successfully or not. */
+export interface RequestEvent {
+  /** The version that served (or refused) it: its identity for every observer. */
+  plan: ModelPlan;
+  ok: boolean;
+  /** Meaningful when !ok. */
+  failureReason: FailureReason;
+  /** From the core receiving the request to its response (or error), in ns. */
+  durationNs: number;
+  /** Waiting in the scheduler's queue, in ns (0 when it never ran). */
+  queueNs: number;
+  /** The compute times of the execution it ran in (0 when it never ran), in ns. */
+  computeInputNs: number;
+  computeInferNs: number;
+  computeOutputNs: number;
+  /** Wall clock at the end, ms since the epoch. */
+  endedAtMs: number;
+}
+
+/** One model execution (a batch of one or more requests). */
+export interface ExecutionEvent {
+  plan: ModelPlan;
+  /** Batch elements in the execution: the sum of its requests' batch sizes (1 each for non-batching models). */
+  batchSize: number;
+  /** Requests in the execution. */
+  requestCount: number;
+  computeInputNs: number;
+  computeInferNs: number;
+  computeOutputNs: number;
+}
+
+/** A version finished loading. */
+export interface ModelLoadEvent {
+  plan: ModelPlan;
+  seconds: number;
+}
+
+export const requestChannel = diagnostics.channel('nereid:request');
+export const executionChannel = diagnostics.channel('nereid:execution');
+export const modelLoadChannel = diagnostics.channel('nereid:model-load');

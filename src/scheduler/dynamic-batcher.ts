@@ -1,0 +1,207 @@
+/**
+ * Triton's dynamic batcher for one model version: requests queue by priority level, and whenever an instance is free
+ * the batch queue (batch-queue.ts, the algorithm) decides which of them run together now or when to look again. This
+ * class owns what the algorithm must not: the clock and its timer, the instances, batch assembly, dropping requests
+ * whose client has gone, and releasing responses in arrival order when preserve_ordering is set.
+ */
+import type { DynamicBatching, ModelConfig } from '../config/model-config.ts';
+import type { ModelPlan } from '../core/model-plan.ts';
+import type { ModelInstance } from '../instance/model-instance.ts';
+import type { ServerError } from '../protocol/errors.ts';
+import { assembleBatch, splitOutput } from './batch-assembly.ts';
+import { BatchQueue, batcherSettings, type BatcherSettings } from './batch-queue.ts';
+import { cancelled } from './direct-scheduler.ts';
+import { publishExecution } from './execution-events.ts';
+import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
+
+interface Waiting {
+  readonly execution: Execution;
+  readonly enqueuedAt: number;
+  /** Arrival order, for preserve_ordering. */
+  readonly sequence: number;
+  onAbort?: () => void;
+  resolve(result: ExecutionResult): void;
+  reject(error: Error): void;
+}
+
+const nowUs = (): number => performance.now() * 1000;
+
+export class DynamicBatcher implements Scheduler {
+  private readonly settings: BatcherSettings;
+  private readonly queue: BatchQueue<Waiting>;
+  /** Inputs whose variable dimensions must agree within a batch. */
+  private readonly shapeKeyInputs: readonly string[];
+  /** Every output in model order: a batch runs the union of what its requests asked for. */
+  private readonly outputOrder: readonly string[];
+  private running = 0;
+  private nextSequence = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAtUs = Infinity;
+  private drainWaiters: (() => void)[] = [];
+  /** preserve_ordering: settled results waiting for earlier arrivals. */
+  private readonly held = new Map<number, () => void>();
+  private nextToRelease = 0;
+
+  constructor(
+    private readonly plan: ModelPlan,
+    config: Readonly<ModelConfig>,
+    private readonly instances: readonly ModelInstance[],
+  ) {
+    this.settings = batcherSettings(config.dynamic_batching as Readonly<DynamicBatching>, config.max_batch_size);
+    this.queue = new BatchQueue<Waiting>(this.settings);
+    this.shapeKeyInputs = config.input
+      .filter((input) => !input.allow_ragged_batch && (input.reshape?.shape ?? input.dims).includes(-1))
+      .map((input) => input.name);
+    this.outputOrder = plan.outputs.map((o) => o.name);
+    for (const instance of instances) instance.onAvailable = () => this.schedule();
+  }
+
+  get inflight(): number {
+    return this.queue.size + this.running;
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  enqueue(execution: Execution): Promise<ExecutionResult> {
+    if (execution.signal?.aborted) return Promise.reject(cancelled());
+    return new Promise<ExecutionResult>((resolve, reject) => {
+      const waiting: Waiting = { execution, enqueuedAt: performance.now(), sequence: this.nextSequence, resolve, reject };
+      try {
+        this.queue.add(
+          { payload: waiting, batchSize: Math.max(1, execution.batchSize), shapeKey: this.shapeKey(execution), priority: execution.priority, timeoutUs: execution.timeoutUs },
+          nowUs(),
+        );
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
+      this.nextSequence++;
+      if (execution.signal !== undefined) {
+        waiting.onAbort = () => {
+          if (this.queue.remove(waiting)) this.settle(waiting, cancelled());
+        };
+        execution.signal.addEventListener('abort', waiting.onAbort, { once: true });
+      }
+      this.schedule();
+    });
+  }
+
+  drained(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Runs batches while instances are free; otherwise arms the timer for the next delay expiry or timeout. */
+  private schedule(): void {
+    let wakeAtUs: number | undefined;
+    while (this.queue.size > 0) {
+      const now = nowUs();
+      const instance = this.instances.find((i) => i.available);
+      if (instance === undefined) {
+        for (const { payload, error } of this.queue.expire(now)) this.settle(payload, error);
+        wakeAtUs = this.queue.nearestDeadlineUs();
+        break;
+      }
+      const decision = this.queue.next(now);
+      for (const { payload, error } of decision.rejected) this.settle(payload, error);
+      if (decision.batch.length === 0) {
+        wakeAtUs = decision.wakeAtUs;
+        break;
+      }
+      this.run(instance, decision.batch);
+    }
+    this.armTimer(wakeAtUs);
+    this.notifyDrained();
+  }
+
+  private armTimer(atUs: number | undefined): void {
+    if (atUs === undefined || this.queue.size === 0) {
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAtUs = Infinity;
+      return;
+    }
+    if (this.timer !== undefined && this.timerAtUs <= atUs) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAtUs = atUs;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAtUs = Infinity;
+      this.schedule();
+    }, Math.max(0, (atUs - nowUs()) / 1000));
+  }
+
+  private run(instance: ModelInstance, batch: readonly Waiting[]): void {
+    const startedAt = performance.now();
+    this.running += batch.length;
+    let elements = 0;
+    for (const waiting of batch) {
+      elements += Math.max(1, waiting.execution.batchSize);
+      if (waiting.onAbort !== undefined) waiting.execution.signal!.removeEventListener('abort', waiting.onAbort);
+    }
+    const executions = batch.map((w) => w.execution);
+    const wanted = new Set(executions.flatMap((e) => e.outputNames));
+    const outputNames = this.outputOrder.filter((name) => wanted.has(name));
+    let packed;
+    try {
+      packed = assembleBatch(executions);
+    } catch (error) {
+      this.finish(batch, error as Error);
+      return;
+    }
+    instance.run(packed, outputNames).then(
+      (result) => {
+        publishExecution(this.plan, elements, batch.length, result.timings);
+        const rows = executions.map((e) => e.inputs[0]?.shape[0] ?? 0);
+        const pieces = new Map(result.outputs.map((output) => [output.name, splitOutput(output, rows)]));
+        batch.forEach((waiting, i) => {
+          const outputs = waiting.execution.outputNames.map((name) => pieces.get(name)![i]!);
+          const queueNs = Math.round((startedAt - waiting.enqueuedAt) * 1e6);
+          this.settle(waiting, { outputs, timings: result.timings, queueNs, batchSize: elements });
+        });
+        this.finish(batch);
+      },
+      (error: Error) => this.finish(batch, error),
+    );
+  }
+
+  private finish(batch: readonly Waiting[], error?: Error): void {
+    if (error !== undefined) for (const waiting of batch) this.settle(waiting, error);
+    this.running -= batch.length;
+    this.notifyDrained();
+  }
+
+  /** Resolves or rejects a request, holding it back behind earlier arrivals under preserve_ordering. */
+  private settle(waiting: Waiting, outcome: ExecutionResult | Error | ServerError): void {
+    const release = (): void => (outcome instanceof Error ? waiting.reject(outcome) : waiting.resolve(outcome));
+    if (!this.settings.preserveOrdering) {
+      release();
+      return;
+    }
+    this.held.set(waiting.sequence, release);
+    for (let next = this.held.get(this.nextToRelease); next !== undefined; next = this.held.get(this.nextToRelease)) {
+      this.held.delete(this.nextToRelease++);
+      next();
+    }
+  }
+
+  /** The variable-dimension shapes of the inputs that must match within a batch ('' when none vary). */
+  private shapeKey(execution: Execution): string {
+    if (this.shapeKeyInputs.length === 0) return '';
+    let key = '';
+    for (const name of this.shapeKeyInputs) {
+      const tensor = execution.inputs.find((t) => t.name === name);
+      key += `${name}:${tensor?.shape.slice(1).join('x') ?? ''};`;
+    }
+    return key;
+  }
+
+  private notifyDrained(): void {
+    if (this.inflight !== 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
