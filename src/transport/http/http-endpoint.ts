@@ -3,7 +3,7 @@
  * express, so the hot path never pays for express; everything else goes to the express control plane.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { HttpListener } from '../http-listener.ts';
 import type { InferenceService } from '../../core/inference-service.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
@@ -29,7 +29,7 @@ export interface HttpEndpointDeps {
 }
 
 export class HttpEndpoint {
-  private constructor(private readonly server: http.Server) {}
+  private constructor(private readonly listener: HttpListener) {}
 
   /** Starts listening; resolves once the port is bound (port 0 picks a free one, see `port`). */
   static async start(deps: HttpEndpointDeps, options: HttpEndpointOptions): Promise<HttpEndpoint> {
@@ -55,24 +55,15 @@ export class HttpEndpoint {
       }
       void handleInfer(req, res, match[1]!, match[2], inferContext);
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.address, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return new HttpEndpoint(server);
+    return new HttpEndpoint(await HttpListener.listen(server, options.port, options.address));
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listener.port;
   }
 
   /** Stops accepting connections and closes the open ones. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }

@@ -4,7 +4,7 @@
  * Triton's JSON error body. The query string is ignored.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { HttpListener } from '../http-listener.ts';
 import type { Metrics } from '../../observe/metrics.ts';
 import { sendErrorMessage } from '../http/responses.ts';
 import { pathOf } from '../http/routes.ts';
@@ -17,7 +17,7 @@ export interface MetricsEndpointOptions {
 const METRICS_PATH = /^\/metrics\/?$/;
 
 export class MetricsEndpoint {
-  private constructor(private readonly server: http.Server) {}
+  private constructor(private readonly listener: HttpListener) {}
 
   /** Starts listening; resolves once the port is bound (port 0 picks a free one, see `port`). */
   static async start(metrics: Metrics, options: MetricsEndpointOptions): Promise<MetricsEndpoint> {
@@ -40,24 +40,15 @@ export class MetricsEndpoint {
         (error: unknown) => sendErrorMessage(res, 500, error instanceof Error ? error.message : String(error)),
       );
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.address, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    return new MetricsEndpoint(server);
+    return new MetricsEndpoint(await HttpListener.listen(server, options.port, options.address));
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.listener.port;
   }
 
   /** Stops accepting connections and closes the open ones. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+  close(): Promise<void> {
+    return this.listener.close();
   }
 }
