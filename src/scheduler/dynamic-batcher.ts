@@ -35,7 +35,8 @@ export class DynamicBatcher implements Scheduler {
   private readonly outputOrder: readonly string[];
   private running = 0;
   private nextSequence = 0;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the pending wake-up (a timeout, or an immediate for waits under 1 ms). */
+  private cancelWake: (() => void) | undefined;
   private timerAtUs = Infinity;
   private drainWaiters: (() => void)[] = [];
   /** preserve_ordering: settled results waiting for earlier arrivals. */
@@ -116,21 +117,37 @@ export class DynamicBatcher implements Scheduler {
     this.notifyDrained();
   }
 
+  /**
+   * Wakes the batcher at `atUs`. Node's timers have millisecond granularity (a 100 µs setTimeout waits ~1 ms), so waits
+   * under a millisecond re-check on the next turn of the event loop instead, which still lets I/O through in between.
+   */
   private armTimer(atUs: number | undefined): void {
     if (atUs === undefined || this.queue.size === 0) {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
-      this.timerAtUs = Infinity;
+      this.clearTimer();
       return;
     }
-    if (this.timer !== undefined && this.timerAtUs <= atUs) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.cancelWake !== undefined && this.timerAtUs <= atUs) return;
+    this.clearTimer();
     this.timerAtUs = atUs;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    const fire = (): void => {
+      this.cancelWake = undefined;
       this.timerAtUs = Infinity;
       this.schedule();
-    }, Math.max(0, (atUs - nowUs()) / 1000));
+    };
+    const waitUs = atUs - nowUs();
+    if (waitUs < 1000) {
+      const immediate = setImmediate(fire);
+      this.cancelWake = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(fire, waitUs / 1000);
+      this.cancelWake = () => clearTimeout(timeout);
+    }
+  }
+
+  private clearTimer(): void {
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    this.timerAtUs = Infinity;
   }
 
   private run(instance: ModelInstance, batch: readonly Waiting[]): void {

@@ -79,7 +79,7 @@ def grpc_inputs(named_arrays):
 
 
 def fetch_metrics():
-    """GET /metrics: (Content-Type, {family name: Metric}) parsed by prometheus_client's text parser."""
+    """GET /metrics: (Content-Type, the text, {family name: Metric} as prometheus_client's text parser reads it)."""
     with urllib.request.urlopen(f"http://{METRICS_URL}/metrics", timeout=10) as response:
         content_type = response.headers.get("Content-Type", "")
         text = response.read().decode("utf-8")
