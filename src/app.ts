@@ -33,6 +33,9 @@ export function createApp(options: ServerOptions): App {
     repositories: options.modelRepositories,
     pipeline: { autoComplete: options.autoCompleteConfig, defaultMaxBatchSize: defaultMaxBatchSize(options), devices },
     ...(options.modelConfigName === undefined ? {} : { modelConfigName: options.modelConfigName }),
+    controlMode: options.modelControlMode,
+    startupModels: options.loadModels,
+    loadConcurrency: options.modelLoadThreadCount,
   });
   return {
     repository,
@@ -91,6 +94,31 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
     throw error;
   }
   return endpoints;
+}
+
+/**
+ * Graceful shutdown: stop accepting, give in-flight requests up to `exitTimeoutSecs` to finish, then close every
+ * connection and unload the models. Returns false when the timer ran out (Triton then exits immediately).
+ */
+export async function shutDown(app: App, endpoints: Endpoints, exitTimeoutSecs: number): Promise<boolean> {
+  endpoints.http?.stopAccepting();
+  endpoints.grpc?.stopAccepting();
+  const deadline = Date.now() + exitTimeoutSecs * 1000;
+  let remaining = app.repository.inflight();
+  while (remaining > 0 && Date.now() < deadline) {
+    log.info(`Waiting for in-flight requests to complete: ${remaining} remaining`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(10, deadline - Date.now()))));
+    remaining = app.repository.inflight();
+  }
+  await stopEndpoints(endpoints);
+  if (remaining > 0) {
+    log.warn('Exit timeout expired. Exiting immediately.');
+    return false;
+  }
+  await app.repository.unloadAll();
+  app.metrics.close();
+  app.statistics.close();
+  return true;
 }
 
 export async function stopEndpoints(endpoints: Endpoints): Promise<void> {

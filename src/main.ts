@@ -2,7 +2,7 @@
  * nereid's entry point: parse tritonserver-style flags, load the model repository, print the model status table,
  * and serve until SIGINT/SIGTERM.
  */
-import { createApp, startEndpoints, stopEndpoints } from './app.ts';
+import { createApp, shutDown, startEndpoints, type App } from './app.ts';
 import { helpText } from './options/help-text.ts';
 import { parseOptions } from './options/parse-options.ts';
 import { OptionsError } from './options/server-options.ts';
@@ -58,17 +58,32 @@ async function main(): Promise<number> {
     await app.repository.unloadAll();
     return 1;
   }
+  const poller = startPolling(app, options.modelControlMode === 'poll' ? options.repositoryPollSecs : 0);
+  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
     log.info(`received ${signal}, stopping`);
-    await stopEndpoints(endpoints);
-    await app.repository.unloadAll();
-    process.exit(0);
+    if (poller !== undefined) clearInterval(poller);
+    const clean = await shutDown(app, endpoints, options.exitTimeoutSecs);
+    process.exit(clean ? 0 : 1);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
   // The listening sockets keep the process alive; with every endpoint disabled, a timer does.
   if (endpoints.http === undefined && endpoints.grpc === undefined) setInterval(() => {}, 1 << 30);
   return await new Promise<number>(() => {});
+}
+
+/** Poll mode: rescans the repositories every `seconds` (0 = never), one poll at a time. */
+function startPolling(app: App, seconds: number): NodeJS.Timeout | undefined {
+  if (seconds <= 0) return undefined;
+  let polling = false;
+  return setInterval(() => {
+    if (polling) return;
+    polling = true;
+    app.repository.poll().finally(() => (polling = false));
+  }, seconds * 1000);
 }
 
 main().then(

@@ -8,6 +8,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { configObjectFromMessage, ModelConfigType } from '../config/model-config-schema.ts';
 import { parseModelConfigText, TextFormatError } from '../config/pbtxt/parse-text-format.ts';
 import { serverFill } from '../config/server-fill.ts';
+import { modelConfigFromJson } from '../config/config-json.ts';
 import { internal, invalidArg } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
 import { firstSubdirHasModelOnnx } from './scanner.ts';
@@ -27,11 +28,16 @@ export function configFilePath(modelDir: string, modelConfigName: string | undef
   return existsSync(standard) ? standard : undefined;
 }
 
-/** Parses and fills a model's config; every text-format failure is Triton's INTERNAL `failed to read text proto`. */
-export function readModelConfig(modelDir: string, dirName: string, options: ConfigReadOptions): ModelConfig {
+/**
+ * Parses and fills a model's config; every text-format failure is Triton's INTERNAL `failed to read text proto`.
+ * `configJson` (the load API's `config` parameter) replaces the config file when given.
+ */
+export function readModelConfig(modelDir: string, dirName: string, options: ConfigReadOptions, configJson?: string): ModelConfig {
   const file = configFilePath(modelDir, options.modelConfigName);
   let config: ModelConfig;
-  if (file === undefined) {
+  if (configJson !== undefined) {
+    config = modelConfigFromJson(configJson);
+  } else if (file === undefined) {
     if (!options.autoComplete) {
       throw invalidArg(
         `model '${dirName}' has no config.pbtxt, which is required when auto-complete is disabled (--disable-auto-complete-config or --strict-model-config=true)`,

@@ -1,58 +1,99 @@
 /**
- * The models being served and the state of each version (LOADING, READY, UNLOADING, UNAVAILABLE with a reason).
- * Loads everything found in the repositories at start-up and answers the core's lookups.
+ * The models being served and the state of each version (LOADING, READY, UNLOADING, UNAVAILABLE with a reason), and
+ * the ways they change: start-up loading per control mode, the repository API (load, unload, index) and polling.
+ *
+ * Changes never cost a failed request: a changed version is loaded in the background while the old copy keeps
+ * serving, the switch is atomic, and the old copy is freed once its in-flight requests have finished. A failed load
+ * leaves the old copy serving (its reason says why) and is tried again on the next change.
  */
 import type { PipelineOptions } from '../config/pipeline.ts';
+import type { IndexEntry, LoadOverrides, ModelControl } from '../core/model-control.ts';
 import type { ModelLookup, ModelStatus, ServableVersion, VersionState } from '../core/model-lookup.ts';
-
-export type { ModelStatus, VersionState } from '../core/model-lookup.ts';
-import { asServerError, ERROR_CODE_NAMES, invalidArg, notFound, ServerError, unavailable } from '../protocol/errors.ts';
+import { asServerError, ERROR_CODE_NAMES, internal, invalidArg, notFound, unavailable } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
+import type { ModelConfig } from '../config/model-config.ts';
 import { readModelConfig } from './config-reader.ts';
+import { fingerprint } from './model-fingerprint.ts';
+import { removeOverrideDir, writeOverrideDir } from './override-dir.ts';
 import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner.ts';
 import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadedVersion } from './version-loader.ts';
+import path from 'node:path';
 
+export type { ModelStatus, VersionState } from '../core/model-lookup.ts';
+
+export type ModelControlMode = 'none' | 'poll' | 'explicit';
 
 export interface RepositoryOptions {
   readonly repositories: readonly string[];
   readonly pipeline: PipelineOptions;
   readonly modelConfigName?: string;
+  /** --model-control-mode (default none). */
+  readonly controlMode?: ModelControlMode;
+  /** --load-model names for explicit mode (`*` = all). */
+  readonly startupModels?: readonly string[];
   /** How many models load at once (Triton's --model-load-thread-count). */
   readonly loadConcurrency?: number;
 }
-
 
 interface VersionEntry {
   state: VersionState;
   reason: string;
   loaded?: LoadedVersion;
+  /** What the serving copy was loaded from: its version dir's fingerprint and its filled config. */
+  source?: string;
 }
 
 interface ModelEntry {
   readonly name: string;
-  /** A failure that stopped the model before its versions were known. */
+  /** A failure that kept the model from having any version (bad config, duplicate name). */
   failure?: string;
   readonly versions: Map<number, VersionEntry>;
+  /** Fingerprint of the model dir at the last load attempt (poll mode reloads when it changes). */
+  loadedFingerprint?: string;
+  /** The load API's config override in force, if any. */
+  configOverride?: string;
+  overrideDir?: string;
+  /** Loads and unloads of one model run one after another. */
+  busy: Promise<void>;
 }
 
-export class ModelRepository implements ModelLookup {
+/** Triton's refusal of the repository API outside explicit mode (the same text in none mode). */
+const NOT_EXPLICIT = 'explicit model load / unload is not allowed if polling is enabled';
+
+export class ModelRepository implements ModelLookup, ModelControl {
   private readonly models = new Map<string, ModelEntry>();
+  private readonly mode: ModelControlMode;
+  /** Poll mode: the fingerprint each model dir had at the previous poll (a change waits for two equal ones). */
+  private readonly observed = new Map<string, string>();
 
-  constructor(private readonly options: RepositoryOptions) {}
+  constructor(private readonly options: RepositoryOptions) {
+    this.mode = options.controlMode ?? 'none';
+  }
 
-  /** Scans the repositories and loads every model, a few at a time. */
+  /** Start-up: none and poll load every model; explicit loads only the --load-model names (`*` = all). */
   async loadAll(): Promise<void> {
     const scan = scanRepositories(this.options.repositories);
-    for (const name of scan.duplicates) {
-      this.models.set(name, { name, failure: 'model appears in two or more repositories', versions: new Map() });
+    for (const name of scan.duplicates) this.entry(name).failure = 'model appears in two or more repositories';
+    const wanted = this.mode === 'explicit' && !(this.options.startupModels ?? []).includes('*')
+      ? scan.models.filter((m) => (this.options.startupModels ?? []).includes(m.name))
+      : scan.models;
+    for (const name of this.options.startupModels ?? []) {
+      if (name !== '*' && !scan.models.some((m) => m.name === name)) {
+        this.entry(name).failure = `${ERROR_CODE_NAMES.INTERNAL}: failed to load '${name}', failed to poll from model repository`;
+      }
     }
-    const queue = [...scan.models];
+    const queue = [...wanted];
     const workers = Array.from({ length: this.options.loadConcurrency ?? 4 }, async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await this.loadModel(next);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        this.observed.set(next.name, fingerprint(next.dir));
+        await this.serialized(next.name, async () => void (await this.loadModel(next)));
+      }
     });
     await Promise.all(workers);
   }
+
+  // ---- ModelLookup -------------------------------------------------------------------------------------------------
 
   resolve(name: string, version?: string): ServableVersion {
     const entry = this.models.get(name);
@@ -60,7 +101,7 @@ export class ModelRepository implements ModelLookup {
     if (version === undefined || version === '' || version === '-1') {
       let best: VersionEntry | undefined;
       let bestVersion = -1;
-      for (const [v, e] of entry.versions) if (e.state === 'READY' && v > bestVersion) [best, bestVersion] = [e, v];
+      for (const [v, e] of entry.versions) if (e.loaded !== undefined && e.state === 'READY' && v > bestVersion) [best, bestVersion] = [e, v];
       if (best?.loaded === undefined) throw notFound(`Request for unknown model: '${name}' has no available versions`);
       return best.loaded;
     }
@@ -68,22 +109,8 @@ export class ModelRepository implements ModelLookup {
     const v = Number(version);
     const e = entry.versions.get(v);
     if (e === undefined) throw notFound(`Request for unknown model: '${name}' version ${v} is not found`);
-    if (e.state !== 'READY' || e.loaded === undefined) {
-      throw unavailable(`Request for unknown model: '${name}' version ${v} is not at ready state`);
-    }
+    if (e.state !== 'READY' || e.loaded === undefined) throw unavailable(`Request for unknown model: '${name}' version ${v} is not at ready state`);
     return e.loaded;
-  }
-
-  /** Every model and version with its state, sorted by name then version. */
-  statuses(): ModelStatus[] {
-    const rows: ModelStatus[] = [];
-    for (const entry of [...this.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (entry.failure !== undefined) rows.push({ name: entry.name, state: 'UNAVAILABLE', reason: entry.failure });
-      for (const [version, e] of [...entry.versions].sort(([a], [b]) => a - b)) {
-        rows.push({ name: entry.name, version, state: e.state, reason: e.reason });
-      }
-    }
-    return rows;
   }
 
   readyVersions(name: string): number[] {
@@ -92,72 +119,280 @@ export class ModelRepository implements ModelLookup {
     return [...entry.versions].filter(([, e]) => e.state === 'READY').map(([v]) => v).sort((a, b) => a - b);
   }
 
-  /** Strict readiness: every model's every version READY (an unloaded version is tolerated). */
+  statuses(): ModelStatus[] {
+    const rows: ModelStatus[] = [];
+    for (const entry of [...this.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (entry.failure !== undefined && ![...entry.versions.values()].some((e) => e.state === 'READY')) {
+        rows.push({ name: entry.name, state: 'UNAVAILABLE', reason: entry.failure });
+      }
+      for (const [version, e] of [...entry.versions].sort(([a], [b]) => a - b)) rows.push({ name: entry.name, version, state: e.state, reason: e.reason });
+    }
+    return rows;
+  }
+
   allReady(): boolean {
     return this.statuses().every((row) => row.state === 'READY' || (row.state === 'UNAVAILABLE' && row.reason === 'unloaded'));
   }
 
-  /** Unloads everything, letting in-flight executions finish. */
-  async unloadAll(): Promise<void> {
-    const pending: Promise<void>[] = [];
-    for (const entry of this.models.values()) {
-      for (const e of entry.versions.values()) {
-        const loaded = e.loaded;
-        if (loaded === undefined) continue;
-        e.state = 'UNLOADING';
-        pending.push(
-          unloadVersion(loaded).then(() => {
-            e.loaded = undefined;
-            e.state = 'UNAVAILABLE';
-            e.reason = 'unloaded';
-          }),
-        );
+  // ---- ModelControl ------------------------------------------------------------------------------------------------
+
+  index(readyOnly: boolean): IndexEntry[] {
+    const names = new Set<string>();
+    for (const repository of this.options.repositories) {
+      try {
+        for (const model of scanRepositories([repository]).models) names.add(model.name);
+      } catch {
+        // An unreadable repository lists nothing; loading from it reports the error.
       }
     }
-    await Promise.all(pending);
+    const byName = new Map<string, ModelStatus[]>();
+    for (const row of this.statuses()) byName.set(row.name, [...(byName.get(row.name) ?? []), row]);
+    const entries: IndexEntry[] = [];
+    for (const name of [...names].sort()) {
+      const rows = byName.get(name);
+      if (rows === undefined || rows.length === 0) {
+        if (!readyOnly) entries.push({ name });
+        continue;
+      }
+      for (const row of rows) {
+        if (readyOnly && row.state !== 'READY') continue;
+        entries.push({
+          name,
+          ...(row.version === undefined ? {} : { version: String(row.version) }),
+          state: row.state,
+          ...(row.reason === '' ? {} : { reason: row.reason }),
+        });
+      }
+    }
+    return entries;
   }
 
-  private async loadModel(location: ModelLocation): Promise<void> {
-    const entry: ModelEntry = { name: location.name, versions: new Map() };
-    this.models.set(location.name, entry);
-    let versions: number[];
-    let filled;
+  async load(name: string, overrides: LoadOverrides = {}): Promise<void> {
+    if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
+    const modelName = name.trim();
+    if (modelName === '') throw invalidArg('Model name cannot be empty. Please enter a valid name to deploy.');
+    if (modelName.includes('/') || modelName === '..') {
+      throw invalidArg(`invalid model name '${modelName}', model name must not contain path traversal characters`);
+    }
+    if (overrides.files !== undefined && overrides.files.size > 0 && overrides.config === undefined) {
+      throw invalidArg("Load parameter 'config' must be specified for model file override");
+    }
+    const fileOverride = overrides.files !== undefined && overrides.files.size > 0;
+    if (!fileOverride && !this.models.has(modelName) && !scanRepositories(this.options.repositories).models.some((m) => m.name === modelName)) {
+      throw internal(`failed to load '${modelName}', failed to poll from model repository`);
+    }
+    await this.serialized(modelName, async () => {
+      let location: ModelLocation | undefined;
+      if (fileOverride) {
+        location = { name: modelName, dir: writeOverrideDir(modelName, overrides.files!) };
+      } else {
+        location = scanRepositories(this.options.repositories).models.find((m) => m.name === modelName);
+        if (location === undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository`);
+      }
+      const modelFailure = await this.loadModel(location, overrides.config, fileOverride);
+      // A config that cannot be read fails the load as Triton's poll failure; a serving copy keeps serving.
+      if (modelFailure !== undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository: ${modelFailure}`);
+      const entry = this.models.get(modelName)!;
+      const failed = [...entry.versions].filter(([, e]) => e.state !== 'READY' && e.reason !== 'unloaded');
+      if (failed.length > 0) {
+        throw invalidArg(`load failed for model '${modelName}': ${failed.map(([v, e]) => `version ${v} is at ${e.state} state: ${e.reason};`).join(' ')}`);
+      }
+    });
+  }
+
+  async unload(name: string, _options: { unloadDependents?: boolean } = {}): Promise<void> {
+    if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
+    if (!this.models.has(name)) return;
+    await this.serialized(name, () => this.unloadModel(name));
+  }
+
+  // ---- polling -----------------------------------------------------------------------------------------------------
+
+  /**
+   * One poll (poll mode): new model dirs load, removed ones unload, changed ones reload. A dir counts as changed only
+   * once two consecutive polls see the same fingerprint, so a folder still being copied waits for the next poll.
+   */
+  async poll(): Promise<void> {
+    let scan;
+    try {
+      scan = scanRepositories(this.options.repositories);
+    } catch (error) {
+      log.error(`poll failed: ${(error as Error).message}`);
+      return;
+    }
+    const present = new Set(scan.models.map((m) => m.name));
+    const work: Promise<void>[] = [];
+    for (const location of scan.models) {
+      const current = fingerprint(location.dir);
+      const previous = this.observed.get(location.name);
+      this.observed.set(location.name, current);
+      if (current !== previous) continue; // still changing (or first seen): wait for it to settle
+      const entry = this.models.get(location.name);
+      if (entry !== undefined && entry.loadedFingerprint === current) continue;
+      work.push(this.serialized(location.name, async () => void (await this.loadModel(location))));
+    }
+    for (const name of [...this.models.keys()]) {
+      if (present.has(name) || scan.duplicates.includes(name)) continue;
+      this.observed.delete(name);
+      work.push(this.serialized(name, async () => {
+        await this.unloadModel(name);
+        this.models.delete(name);
+      }));
+    }
+    await Promise.all(work);
+  }
+
+  /** Unloads everything, letting in-flight executions finish. */
+  async unloadAll(): Promise<void> {
+    await Promise.all([...this.models.keys()].map((name) => this.serialized(name, () => this.unloadModel(name))));
+  }
+
+  /** Requests queued or running in every loaded version (for graceful shutdown). */
+  inflight(): number {
+    let total = 0;
+    for (const entry of this.models.values()) for (const e of entry.versions.values()) total += e.loaded?.scheduler.inflight ?? 0;
+    return total;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------------
+
+  private entry(name: string): ModelEntry {
+    let entry = this.models.get(name);
+    if (entry === undefined) {
+      entry = { name, versions: new Map(), busy: Promise.resolve() };
+      this.models.set(name, entry);
+    }
+    return entry;
+  }
+
+  /** Runs `task` after the model's previous load or unload has finished; rejects with the task's error. */
+  private serialized(name: string, task: () => Promise<void>): Promise<void> {
+    const entry = this.entry(name);
+    const run = entry.busy.then(task);
+    entry.busy = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Loads (or reloads) a model from `location`. Versions whose files and config are unchanged keep serving untouched
+   * (a version_policy edit only adds and removes versions); changed and new versions load in the background and are
+   * switched in atomically; versions no longer selected are unloaded.
+   */
+  /** Returns the model-level failure (config or version selection) when there was one. */
+  private async loadModel(location: ModelLocation, configOverride?: string, isOverrideDir = false): Promise<string | undefined> {
+    const entry = this.entry(location.name);
+    const modelFingerprint = fingerprint(location.dir);
+    entry.loadedFingerprint = modelFingerprint;
+    let filled: ModelConfig;
+    let selected: number[];
     try {
       filled = readModelConfig(location.dir, location.name, {
         autoComplete: this.options.pipeline.autoComplete,
         ...(this.options.modelConfigName === undefined ? {} : { modelConfigName: this.options.modelConfigName }),
-      });
+      }, configOverride);
       const dirs = listVersionDirs(location.dir);
       for (const name of dirs.ignored) {
         log.warn(`ignoring '${name}' in model '${location.name}': a version directory name must be a non-negative integer without leading zeros`);
       }
-      versions = selectVersions(filled.version_policy, dirs.versions, location.name);
+      selected = selectVersions(filled.version_policy, dirs.versions, location.name);
     } catch (error) {
-      entry.failure = reasonOf(error);
-      log.error(`failed to load '${location.name}': ${entry.failure}`);
+      const reason = reasonOf(error);
+      this.recordModelFailure(entry, reason);
+      if (isOverrideDir) removeOverrideDir(location.dir);
+      return reason;
+    }
+    entry.failure = undefined;
+    const configKey = JSON.stringify({ ...filled, version_policy: undefined });
+    await Promise.all(selected.map((version) => this.loadSelectedVersion(entry, location, version, filled, configKey)));
+    // Versions no longer selected go only once every selected one is up: a broken drop never takes the old one down.
+    const failed = selected.filter((v) => entry.versions.get(v)?.state !== 'READY');
+    for (const [version, e] of entry.versions) {
+      if (selected.includes(version) || e.loaded === undefined) continue;
+      if (failed.length === 0) await this.unloadVersionEntry(entry.name, version, e);
+      else e.reason = `still serving: version ${failed.join(', ')} failed to load`;
+    }
+    if (entry.overrideDir !== undefined && entry.overrideDir !== location.dir) removeOverrideDir(entry.overrideDir);
+    entry.overrideDir = isOverrideDir ? location.dir : undefined;
+    entry.configOverride = configOverride;
+    return undefined;
+  }
+
+  private async loadSelectedVersion(entry: ModelEntry, location: ModelLocation, version: number, filled: ModelConfig, configKey: string): Promise<void> {
+    const source = `${fingerprint(path.join(location.dir, String(version)))}\u0001${configKey}`;
+    let e = entry.versions.get(version);
+    if (e?.loaded !== undefined && e.source === source) {
+      e.reason = ''; // unchanged: keeps serving as it is (an earlier failed change no longer applies)
       return;
     }
-    await Promise.all(
-      versions.map(async (version) => {
-        const e: VersionEntry = { state: 'LOADING', reason: '' };
-        entry.versions.set(version, e);
-        log.info(`loading: ${location.name}:${version}`);
-        try {
-          e.loaded = await loadVersion({ modelName: location.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline);
-          e.state = 'READY';
-          log.info(`successfully loaded '${location.name}' version ${version}`);
-        } catch (error) {
-          e.state = 'UNAVAILABLE';
-          e.reason = reasonOf(error);
-          log.error(`failed to load '${location.name}' version ${version}: ${e.reason}`);
-        }
-      }),
-    );
+    const previous = e?.loaded;
+    if (e === undefined) {
+      e = { state: 'LOADING', reason: '' };
+      entry.versions.set(version, e);
+    } else if (previous === undefined) {
+      e.state = 'LOADING';
+      e.reason = '';
+    }
+    log.info(`loading: ${entry.name}:${version}`);
+    try {
+      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline);
+      // The atomic switch: from here on new requests resolve to the new copy.
+      Object.assign(e, { loaded, state: 'READY' as const, reason: '', source });
+      log.info(`successfully loaded '${entry.name}' version ${version}`);
+      if (previous !== undefined) {
+        await unloadVersion(previous);
+        log.info(`unloaded the previous copy of '${entry.name}' version ${version}`);
+      }
+    } catch (error) {
+      const reason = reasonOf(error);
+      if (previous !== undefined) {
+        e.reason = `reload failed, still serving the previous copy: ${reason}`;
+        log.error(`failed to reload '${entry.name}' version ${version} (the previous copy keeps serving): ${reason}`);
+      } else {
+        e.state = 'UNAVAILABLE';
+        e.reason = reason;
+        log.error(`failed to load '${entry.name}' version ${version}: ${reason}`);
+      }
+    }
+  }
+
+  /** A failure before any version could load: shown on the model, or on its serving versions when it has some. */
+  private recordModelFailure(entry: ModelEntry, reason: string): void {
+    const serving = [...entry.versions.values()].filter((e) => e.loaded !== undefined);
+    if (serving.length > 0) {
+      for (const e of serving) e.reason = `reload failed, still serving the previous copy: ${reason}`;
+      log.error(`failed to reload '${entry.name}' (the previous copy keeps serving): ${reason}`);
+    } else {
+      entry.failure = reason;
+      log.error(`failed to load '${entry.name}': ${reason}`);
+    }
+  }
+
+  private async unloadModel(name: string): Promise<void> {
+    const entry = this.models.get(name);
+    if (entry === undefined) return;
+    await Promise.all([...entry.versions].map(([version, e]) => this.unloadVersionEntry(name, version, e)));
+    entry.failure = undefined;
+    entry.loadedFingerprint = undefined;
+    if (entry.overrideDir !== undefined) removeOverrideDir(entry.overrideDir);
+    entry.overrideDir = undefined;
+  }
+
+  private async unloadVersionEntry(name: string, version: number, e: VersionEntry): Promise<void> {
+    const loaded = e.loaded;
+    if (loaded === undefined) {
+      if (e.state !== 'UNAVAILABLE' || e.reason !== 'unloaded') Object.assign(e, { state: 'UNAVAILABLE', reason: 'unloaded' });
+      return;
+    }
+    e.state = 'UNLOADING';
+    e.reason = '';
+    await unloadVersion(loaded);
+    Object.assign(e, { loaded: undefined, source: undefined, state: 'UNAVAILABLE', reason: 'unloaded' });
+    log.info(`successfully unloaded '${name}' version ${version}`);
   }
 }
 
 /** Triton's index form of a failure: `<Code>: <message>`. */
 function reasonOf(error: unknown): string {
-  const e: ServerError = asServerError(error);
+  const e = asServerError(error);
   return `${ERROR_CODE_NAMES[e.code]}: ${e.message}`;
 }

@@ -21,6 +21,12 @@ export class HttpListener {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /** Stops accepting new connections (idle keep-alive ones close); requests in progress carry on. */
+  stopAccepting(): void {
+    this.server.close();
+    this.server.closeIdleConnections();
+  }
+
   /** Stops accepting connections and closes the open ones. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));

@@ -238,8 +238,8 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
       ['identity_int64', '1', 'READY', ''], ['mlp_classifier', '1', 'READY', ''],
     ]);
     assert.equal((await call('RepositoryIndex', { ready: true })).models.length, 5);
-    // As over HTTP, a repository name is ignored by the index (and refused by load and unload).
-    assert.equal((await call('RepositoryIndex', { repository_name: 'x' })).models.length, 5);
+    // Triton's gRPC refuses a repository name for every repository RPC (only HTTP ignores it for the index).
+    await expectStatus(call('RepositoryIndex', { repository_name: 'x' }), grpc.status.UNIMPLEMENTED, /repository_name/);
     await expectStatus(call('RepositoryModelLoad', { repository_name: 'x', model_name: 'add_sub' }), grpc.status.UNIMPLEMENTED, /repository_name/);
   });
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import type { InferenceService } from '../../core/inference-service.ts';
+import type { ModelControl } from '../../core/model-control.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
 import type { StatisticsStore } from '../../observe/statistics.ts';
@@ -28,7 +29,7 @@ export interface GrpcEndpointOptions {
 }
 
 export interface GrpcEndpointDeps {
-  readonly repository: ModelLookup;
+  readonly repository: ModelLookup & ModelControl;
   readonly inference: InferenceService;
   readonly statistics: StatisticsStore;
 }
@@ -64,6 +65,11 @@ export class GrpcEndpoint {
       server.bindAsync(`${options.address}:${options.port}`, credentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
     return new GrpcEndpoint(server, port);
+  }
+
+  /** Stops accepting new calls; calls in progress carry on. */
+  stopAccepting(): void {
+    this.server.tryShutdown(() => {});
   }
 
   /** Stops accepting calls and cancels the ones in flight. */

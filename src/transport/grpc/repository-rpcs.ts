@@ -1,9 +1,11 @@
 /**
- * RepositoryIndex, RepositoryModelLoad and RepositoryModelUnload. The index lists every model and version with its
- * state; load and unload are refused as Triton refuses them outside explicit model-control mode (the only mode so far).
+ * RepositoryIndex, RepositoryModelLoad and RepositoryModelUnload over ModelControl, with the checks of Triton's gRPC
+ * frontend (grpc/grpc_server.cc): a non-empty repository_name is UNIMPLEMENTED for all three (unlike HTTP, where the
+ * index ignores it); load takes `config` as string_param and `file:<version>/<path>` as bytes_param and refuses any
+ * other name; unload takes `unload_dependents` as bool_param only. Refusals outside explicit mode come from the core.
  */
-import type { ModelLookup } from '../../core/model-lookup.ts';
-import { ServerError, unavailable } from '../../protocol/errors.ts';
+import type { IndexEntry, LoadOverrides, ModelControl } from '../../core/model-control.ts';
+import { internal, invalidArg, unsupported } from '../../protocol/errors.ts';
 import { unary } from './unary.ts';
 
 interface IndexRequest {
@@ -11,43 +13,80 @@ interface IndexRequest {
   ready: boolean;
 }
 
-interface LoadRequest {
+/** ModelRepositoryParameter as proto-loader hands it over (oneofs: the member set is named by parameter_choice). */
+interface RepositoryParameter {
+  parameter_choice?: 'bool_param' | 'int64_param' | 'string_param' | 'bytes_param';
+  bool_param?: boolean;
+  string_param?: string;
+  bytes_param?: Buffer;
+}
+
+interface ControlRequest {
   repository_name: string;
   model_name: string;
-  parameters: Record<string, { parameter_choice?: string; bool_param?: boolean }>;
+  parameters: Record<string, RepositoryParameter>;
 }
 
-/** Triton's refusal of load/unload in none and poll modes. */
-const NOT_ALLOWED = 'explicit model load / unload is not allowed if polling is enabled';
+const FILE_PREFIX = 'file:';
 
-function checkRepositoryName(name: string): void {
-  if (name !== '') throw new ServerError('UNSUPPORTED', "'repository_name' specification is not supported");
+function checkNoRepository(name: string): void {
+  if (name !== '') throw unsupported("'repository_name' specification is not supported");
 }
 
-export function repositoryRpcs(lookup: ModelLookup) {
+/** ModelIndex: absent members as proto3 empty strings. */
+function modelIndex(entry: IndexEntry) {
+  return { name: entry.name, version: entry.version ?? '', state: entry.state ?? '', reason: entry.reason ?? '' };
+}
+
+/** The load parameters as ModelControl overrides, checked in request order as Triton checks them. */
+function loadOverrides(parameters: Record<string, RepositoryParameter>): LoadOverrides | undefined {
+  let config: string | undefined;
+  const files = new Map<string, Uint8Array>();
+  for (const [name, parameter] of Object.entries(parameters)) {
+    if (name === 'config') {
+      if (parameter.parameter_choice !== 'string_param') {
+        throw invalidArg(`invalid value type for load parameter '${name}', expected string_param.`);
+      }
+      config = parameter.string_param ?? '';
+    } else if (name.startsWith(FILE_PREFIX)) {
+      if (parameter.parameter_choice !== 'bytes_param') {
+        throw invalidArg(`invalid value type for load parameter '${name}', expected bytes_param.`);
+      }
+      if (parameter.bytes_param === undefined) throw internal('unexpected error on creating Triton parameter');
+      files.set(name.slice(FILE_PREFIX.length), parameter.bytes_param);
+    } else {
+      throw invalidArg(`unrecognized load parameter '${name}'.`);
+    }
+  }
+  if (config === undefined && files.size === 0) return undefined;
+  return { ...(config === undefined ? {} : { config }), ...(files.size === 0 ? {} : { files }) };
+}
+
+function unloadDependents(parameters: Record<string, RepositoryParameter>): boolean {
+  const parameter = parameters.unload_dependents;
+  if (parameter === undefined) return false;
+  if (parameter.parameter_choice !== 'bool_param') {
+    throw invalidArg("invalid value type for 'unload_dependents' parameter, expected bool_param.");
+  }
+  return parameter.bool_param === true;
+}
+
+/** The three repository RPC handlers over `control` (the model repository). */
+export function repositoryRpcs(control: ModelControl) {
   return {
     RepositoryIndex: unary((request: IndexRequest) => {
-      const rows = lookup.statuses().filter((row) => !request.ready || row.state === 'READY');
-      return {
-        models: rows.map((row) => ({
-          name: row.name,
-          version: row.version === undefined ? '' : String(row.version),
-          state: row.state,
-          reason: row.reason,
-        })),
-      };
+      checkNoRepository(request.repository_name);
+      return { models: control.index(request.ready).map(modelIndex) };
     }),
-    RepositoryModelLoad: unary((request: LoadRequest) => {
-      checkRepositoryName(request.repository_name);
-      throw unavailable(NOT_ALLOWED);
+    RepositoryModelLoad: unary(async (request: ControlRequest) => {
+      checkNoRepository(request.repository_name);
+      await control.load(request.model_name, loadOverrides(request.parameters));
+      return {};
     }),
-    RepositoryModelUnload: unary((request: LoadRequest) => {
-      checkRepositoryName(request.repository_name);
-      const dependents = request.parameters.unload_dependents;
-      if (dependents !== undefined && dependents.parameter_choice !== 'bool_param') {
-        throw new ServerError('INVALID_ARG', "invalid value type for 'unload_dependents' parameter, expected bool_param");
-      }
-      throw unavailable(NOT_ALLOWED);
+    RepositoryModelUnload: unary(async (request: ControlRequest) => {
+      checkNoRepository(request.repository_name);
+      await control.unload(request.model_name, { unloadDependents: unloadDependents(request.parameters) });
+      return {};
     }),
   };
 }

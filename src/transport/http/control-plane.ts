@@ -1,10 +1,13 @@
 /**
- * The control-plane routes on express: health, server and model metadata, model readiness, config and statistics. Matching is
+ * The control-plane routes on express: health, server and model metadata, model readiness, config, statistics and the
+ * repository extension. Matching is
  * Triton's: full path, case-sensitive, no trailing slash, query ignored; a known path with the wrong method is 405
  * `{"error":"Method Not Allowed"}`, anything else 404 `{"error":"Not Found"}`.
  */
 import express, { type Express, type Request, type Response } from 'express';
+import type { ModelControl } from '../../core/model-control.ts';
 import type { ModelQueries } from '../../core/model-queries.ts';
+import { registerRepositoryRoutes } from './repository-routes.ts';
 import { serverMetadata } from '../../core/server-metadata.ts';
 import { sendEmpty, sendError, sendErrorMessage, sendJson } from './responses.ts';
 
@@ -16,6 +19,10 @@ export interface ControlPlaneContext {
   readonly serverId: string;
   /** Triton's model_stats entries (name/version as in the URL; throws INVALID_ARG for models that are not available). */
   readonly statistics: (name?: string, version?: string) => unknown[];
+  /** The repository extension (index, load, unload). */
+  readonly control: ModelControl;
+  /** --http-max-input-size, for request bodies of the repository routes. */
+  readonly maxInputSize: number;
 }
 
 type Handler = (req: Request, res: Response) => void;
@@ -47,6 +54,8 @@ export function createControlPlane(ctx: ControlPlaneContext): Express {
     });
     get(`${prefix}/config`, (req, res) => sendJson(res, 200, ctx.queries.configJson(model(req), version(req))));
   }
+
+  registerRepositoryRoutes(app, { control: ctx.control, maxInputSize: ctx.maxInputSize });
 
   app.use((_req: Request, res: Response) => sendErrorMessage(res, 404, 'Not Found'));
   app.use((error: unknown, _req: Request, res: Response, _next: unknown) => sendError(res, error));

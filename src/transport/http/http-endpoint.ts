@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { HttpListener } from '../http-listener.ts';
 import type { InferenceService } from '../../core/inference-service.ts';
+import type { ModelControl } from '../../core/model-control.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
 import type { StatisticsStore } from '../../observe/statistics.ts';
@@ -23,7 +24,7 @@ export interface HttpEndpointOptions {
 }
 
 export interface HttpEndpointDeps {
-  readonly repository: ModelLookup;
+  readonly repository: ModelLookup & ModelControl;
   readonly inference: InferenceService;
   readonly statistics: StatisticsStore;
 }
@@ -40,6 +41,8 @@ export class HttpEndpoint {
       strictReadiness: options.strictReadiness,
       serverId: options.serverId,
       statistics: (name, version) => deps.statistics.modelStatistics(deps.repository, name, version),
+      control: deps.repository,
+      maxInputSize: options.maxInputSize,
     });
 
     const server = http.createServer((req, res) => {
@@ -60,6 +63,11 @@ export class HttpEndpoint {
 
   get port(): number {
     return this.listener.port;
+  }
+
+  /** Stops accepting connections; requests in progress carry on. */
+  stopAccepting(): void {
+    this.listener.stopAccepting();
   }
 
   /** Stops accepting connections and closes the open ones. */

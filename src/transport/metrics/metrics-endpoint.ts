@@ -47,6 +47,11 @@ export class MetricsEndpoint {
     return this.listener.port;
   }
 
+  /** Stops accepting connections; requests in progress carry on. */
+  stopAccepting(): void {
+    this.listener.stopAccepting();
+  }
+
   /** Stops accepting connections and closes the open ones. */
   close(): Promise<void> {
     return this.listener.close();

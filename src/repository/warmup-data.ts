@@ -1,0 +1,110 @@
+/**
+ * The bytes of one warmup input for one request (model_warmup §8): zeros, random bytes or the contents of a file under
+ * `<model_dir>/warmup/`, sized and checked the way Triton's core does (TritonModelInstance::GenerateWarmupData).
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { randomFillSync } from 'node:crypto';
+import type { WarmupInput } from '../config/model-config.ts';
+import { byteSizeOf, datatypeFromConfig } from '../protocol/datatypes.ts';
+import { internal, invalidArg, unsupported } from '../protocol/errors.ts';
+import { BYTES_LENGTH_PREFIX } from '../protocol/bytes-codec.ts';
+
+/** Folder of a model directory that holds warmup data files. */
+export const WARMUP_DATA_FOLDER = 'warmup';
+
+/** Triton's request prefix on the errors of a warmup request (its requests never have an id). */
+export const WARMUP_LOG_REQUEST = '[request id: <id_unknown>] ';
+
+/**
+ * Element count of warmup dims as Triton counts them: -1 when a dimension is variable-size (any negative value here,
+ * as no tensor can be built from it), 0 for empty dims.
+ */
+export function warmupElementCount(dims: readonly number[]): number {
+  if (dims.length === 0) return 0;
+  let count = 1;
+  for (const d of dims) {
+    if (d < 0) return -1;
+    count *= d;
+  }
+  return count;
+}
+
+/**
+ * Byte size of one request's tensor: elements × element size; types without a fixed size (STRING, and an unset type)
+ * count 4 bytes per element, which for STRING is one zero length prefix per element (empty strings).
+ */
+function requestByteSize(input: WarmupInput, elements: number): number {
+  const datatype = datatypeFromConfig(input.data_type);
+  const size = datatype === undefined ? 0 : byteSizeOf(datatype);
+  return elements * (size === 0 ? BYTES_LENGTH_PREFIX : size);
+}
+
+/**
+ * Builds the data of `inputName` for one request. STRING files are used whole (each element a 4-byte length then its
+ * bytes; the request validation checks the framing); other types take the first bytes of the file, which must be at
+ * least as long as the tensor. Throws Triton's errors.
+ */
+export function warmupInputBytes(input: WarmupInput, inputName: string, modelName: string, modelDir: string): Uint8Array {
+  const byteSize = requestByteSize(input, warmupElementCount(input.dims));
+  if (input.zero_data !== undefined) return new Uint8Array(byteSize);
+  if (input.random_data !== undefined) {
+    // Random bytes would not be valid BYTES framing, so STRING falls back to zeros (empty strings), as in Triton.
+    const bytes = new Uint8Array(byteSize);
+    if (input.data_type !== 'TYPE_STRING') randomFillSync(bytes);
+    return bytes;
+  }
+  if (input.input_data_file !== undefined) {
+    const data = readWarmupFile(input.input_data_file, inputName, modelName, modelDir);
+    if (input.data_type === 'TYPE_STRING') return data;
+    if (byteSize > data.byteLength) {
+      // Triton's text has no space between the file name and "only has"; kept as is.
+      throw invalidArg(
+        `${WARMUP_LOG_REQUEST}warmup setting expects ${byteSize} bytes, but the data provided from ` +
+          `${input.input_data_file}only has ${data.byteLength} bytes`,
+      );
+    }
+    return data.subarray(0, byteSize);
+  }
+  throw invalidArg(`${WARMUP_LOG_REQUEST}warmup setting expects input '${inputName}' to have input_data_type set`);
+}
+
+/**
+ * Reads `<model_dir>/warmup/<file>`. The path must stay inside the model directory (no absolute path, no `..` out of
+ * it, no symlink out of it): nereid's own check, worded like Triton's check of output label files.
+ */
+function readWarmupFile(file: string, inputName: string, modelName: string, modelDir: string): Uint8Array {
+  const full = path.join(modelDir, WARMUP_DATA_FOLDER, file);
+  const outside = (): Error =>
+    unsupported(`warmup data file path '${file}' for input '${inputName}' in model '${modelName}' is outside model directory`);
+  if (path.isAbsolute(file) || !isInside(path.resolve(modelDir), path.resolve(full))) throw outside();
+  let data: Buffer;
+  try {
+    data = readFileSync(full);
+  } catch (error) {
+    throw internal(`failed to open text file for read ${full}: ${strerror(error as NodeJS.ErrnoException)}`);
+  }
+  if (!isInside(realpathSync(modelDir), realpathSync(full))) throw outside();
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function isInside(parent: string, child: string): boolean {
+  const relative = path.relative(parent, child);
+  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+}
+
+/** The C library's text for the usual errno codes (Triton prints strerror); Node's message otherwise. */
+function strerror(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'No such file or directory';
+    case 'EACCES':
+      return 'Permission denied';
+    case 'EISDIR':
+      return 'Is a directory';
+    case 'ENOTDIR':
+      return 'Not a directory';
+    default:
+      return error.message;
+  }
+}
