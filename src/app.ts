@@ -102,19 +102,23 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
  */
 export async function shutDown(app: App, endpoints: Endpoints, exitTimeoutSecs: number): Promise<boolean> {
   endpoints.http?.stopAccepting();
-  endpoints.grpc?.stopAccepting();
+  let grpcCallsDone = endpoints.grpc === undefined;
+  void endpoints.grpc?.stopAccepting().then(() => (grpcCallsDone = true));
   const deadline = Date.now() + exitTimeoutSecs * 1000;
-  let remaining = app.repository.inflight();
-  while (remaining > 0 && Date.now() < deadline) {
-    log.info(`Waiting for in-flight requests to complete: ${remaining} remaining`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(500, Math.max(10, deadline - Date.now()))));
-    remaining = app.repository.inflight();
+  const remaining = (): number => app.repository.inflight() + (endpoints.http?.activeRequests ?? 0) + (grpcCallsDone ? 0 : 1);
+  let lastLog = 0;
+  while (remaining() > 0 && Date.now() < deadline) {
+    if (Date.now() - lastLog >= 1000) {
+      log.info(`Waiting for in-flight requests to complete: ${app.repository.inflight()} in models, ${endpoints.http?.activeRequests ?? 0} HTTP`);
+      lastLog = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));
   }
-  await stopEndpoints(endpoints);
-  if (remaining > 0) {
+  if (remaining() > 0) {
     log.warn('Exit timeout expired. Exiting immediately.');
     return false;
   }
+  await stopEndpoints(endpoints);
   await app.repository.unloadAll();
   app.metrics.close();
   app.statistics.close();

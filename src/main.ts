@@ -66,7 +66,10 @@ async function main(): Promise<number> {
     log.info(`received ${signal}, stopping`);
     if (poller !== undefined) clearInterval(poller);
     const clean = await shutDown(app, endpoints, options.exitTimeoutSecs);
-    process.exit(clean ? 0 : 1);
+    if (clean) process.exit(0);
+    // An ONNX Runtime call in progress cannot be interrupted, and an ordinary exit under it aborts in the worker
+    // thread; killing the process is the honest "exit immediately".
+    process.kill(process.pid, 'SIGKILL');
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

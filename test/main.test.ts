@@ -85,3 +85,29 @@ describe('the nereid command', () => {
     assert.match(bad.output, /no-such-flag/);
   });
 });
+
+describe('model control modes on the command line', () => {
+  it('explicit mode loads only the --load-model names; poll mode picks up a dropped model folder', async () => {
+    const explicit = startServer(['--model-repository', 'model_repository', '--model-control-mode=explicit', '--load-model', 'add_sub']);
+    await waitFor(explicit, /\+-+\+-+\+-+\+\n\| Model.*\n\+.*\n((\|.*\n)+)\+/);
+    assert.match(explicit.output, /\| add_sub +\| 1 +\| READY +\|/);
+    assert.doesNotMatch(explicit.output, /\| mlp_classifier /);
+    explicit.child.kill('SIGTERM');
+    assert.equal(await explicit.exited, 0);
+
+    const repo = tempDir();
+    writeModelDir(repo, 'first', addModel());
+    const poll = startServer([`--model-repository=${repo}`, '--model-control-mode=poll', '--repository-poll-secs=1']);
+    await waitFor(poll, /Started HTTPService at 0\.0\.0\.0:\d+/);
+    const port = /Started HTTPService at 0\.0\.0\.0:(\d+)/.exec(poll.output)![1];
+    writeModelDir(repo, 'dropped', addModel());
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await fetch(`http://127.0.0.1:${port}/v2/models/dropped/ready`)).status;
+    }
+    assert.equal(status, 200, poll.output);
+    poll.child.kill('SIGTERM');
+    assert.equal(await poll.exited, 0);
+  });
+});

@@ -67,9 +67,9 @@ export class GrpcEndpoint {
     return new GrpcEndpoint(server, port);
   }
 
-  /** Stops accepting new calls; calls in progress carry on. */
-  stopAccepting(): void {
-    this.server.tryShutdown(() => {});
+  /** Stops accepting new calls; resolves once the calls in progress have finished. */
+  stopAccepting(): Promise<void> {
+    return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
   }
 
   /** Stops accepting calls and cancels the ones in flight. */

@@ -30,7 +30,15 @@ export interface HttpEndpointDeps {
 }
 
 export class HttpEndpoint {
-  private constructor(private readonly listener: HttpListener) {}
+  private constructor(
+    private readonly listener: HttpListener,
+    private readonly counter: { active: number },
+  ) {}
+
+  /** Requests received whose response has not finished (graceful shutdown waits for these). */
+  get activeRequests(): number {
+    return this.counter.active;
+  }
 
   /** Starts listening; resolves once the port is bound (port 0 picks a free one, see `port`). */
   static async start(deps: HttpEndpointDeps, options: HttpEndpointOptions): Promise<HttpEndpoint> {
@@ -45,7 +53,11 @@ export class HttpEndpoint {
       maxInputSize: options.maxInputSize,
     });
 
+    const counter = { active: 0 };
+    const finished = (): void => void counter.active--;
     const server = http.createServer((req, res) => {
+      counter.active++;
+      res.on('close', finished);
       const match = INFER_PATH.exec(pathOf(req.url));
       if (match === null) {
         controlPlane(req, res);
@@ -58,7 +70,7 @@ export class HttpEndpoint {
       }
       void handleInfer(req, res, match[1]!, match[2], inferContext);
     });
-    return new HttpEndpoint(await HttpListener.listen(server, options.port, options.address));
+    return new HttpEndpoint(await HttpListener.listen(server, options.port, options.address), counter);
   }
 
   get port(): number {
