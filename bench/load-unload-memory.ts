@@ -1,7 +1,7 @@
 /**
  * Does unloading free memory? Builds a temporary repository with one model, opens a ModelRepository in explicit mode
  * in THIS process, warms up with one load → infer → unload cycle, then runs N more and reports the process's RSS,
- * heapUsed, external memory, OS thread count (/proc/self/status Threads) and live worker threads at the start, every
+ * heapUsed, external memory, OS thread count (/proc/self/status Threads) at the start, every
  * 10 cycles and at the end, with the growth per cycle. A leak shows as RSS that keeps climbing by about the per-model
  * cost (the "loaded" column) every cycle, or as threads that do not go back down.
  *
@@ -48,10 +48,11 @@ export interface MemorySample {
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
-  /** OS threads of the process (/proc/self/status Threads; -1 where there is no /proc). */
+  /**
+   * OS threads of the process (/proc/self/status Threads; -1 where there is no /proc). Every live instance worker is
+   * at least one of them (Node 20's process.getActiveResourcesInfo() does not list workers, so threads are the count).
+   */
   readonly osThreads: number;
-  /** Worker threads alive (process.getActiveResourcesInfo() entries 'Worker'... counted by the repository's own view). */
-  readonly workers: number;
 }
 
 export interface MemoryReport {
@@ -121,11 +122,6 @@ export function osThreadCount(): number {
   }
 }
 
-/** Live worker threads: Node lists each as a 'Worker' active resource while it runs. */
-function workerCount(): number {
-  return process.getActiveResourcesInfo().filter((r) => r === 'Worker').length;
-}
-
 /** Full GCs (when exposed) with turns of the event loop between them, so finalizers and freed ArrayBuffers settle. */
 async function settle(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -145,7 +141,6 @@ async function sample(cycle: number): Promise<MemorySample> {
     external: m.external,
     arrayBuffers: m.arrayBuffers,
     osThreads: osThreadCount(),
-    workers: workerCount(),
   };
 }
 
@@ -199,9 +194,9 @@ function printReport(report: MemoryReport): void {
       (report.gcExposed ? ', full GC before each sample' : ' (run with --expose-gc for settled heap figures)'),
   );
   console.log('');
-  console.log('  when              rss MiB  heapUsed  external  arrayBuf  threads  workers');
+  console.log('  when              rss MiB  heapUsed  external  arrayBuf  threads');
   const row = (label: string, s: MemorySample): void =>
-    console.log(`  ${label.padEnd(16)}${mib(s.rss)}${mib(s.heapUsed)}  ${mib(s.external)}  ${mib(s.arrayBuffers)}  ${String(s.osThreads).padStart(7)}  ${String(s.workers).padStart(7)}`);
+    console.log(`  ${label.padEnd(16)}${mib(s.rss)}${mib(s.heapUsed)}  ${mib(s.external)}  ${mib(s.arrayBuffers)}  ${String(s.osThreads).padStart(7)}`);
   row('before load', initial);
   row('loaded (warm-up)', loaded);
   for (const s of samples) row(s.cycle === 0 ? 'after warm-up' : `after ${s.cycle}`, s);
@@ -211,7 +206,6 @@ function printReport(report: MemoryReport): void {
   console.log(`RSS growth over ${options.cycles} cycles  ${signedMib(last.rss - base.rss)} MiB (${signedMib(perCycle)} MiB per cycle; baseline = after warm-up)`);
   console.log(`heapUsed growth            ${signedMib(last.heapUsed - base.heapUsed)} MiB, external ${signedMib(last.external - base.external)} MiB`);
   console.log(`threads                    ${base.osThreads} after warm-up → ${last.osThreads} at the end (${initial.osThreads} before any load)`);
-  console.log(`worker threads             ${base.workers} after warm-up → ${last.workers} at the end`);
 }
 
 function parseArgs(argv: readonly string[]): { options: MemoryRunOptions; json: boolean } {

@@ -1,6 +1,7 @@
 /**
  * Loads one version of a model: inspect the ONNX file, complete and check the config against it, start every
- * instance (a worker thread with its own session each), and build the plan and scheduler the hot path uses.
+ * instance (a worker thread with its own session each), warm them up, and build the plan and scheduler the hot path
+ * uses.
  */
 import type { ModelConfig } from '../config/model-config.ts';
 import { expandInstances, type InstanceSpec } from '../config/normalize.ts';
@@ -18,6 +19,7 @@ import { DynamicBatcher } from '../scheduler/dynamic-batcher.ts';
 import { modelLoadChannel } from '../core/inference-events.ts';
 import type { Scheduler } from '../scheduler/scheduler.ts';
 import { resolveModelFile } from './model-file.ts';
+import { runWarmup } from './warmup.ts';
 
 /** A version that is up: everything an inference needs, decided once at load. */
 export interface LoadedVersion {
@@ -58,6 +60,13 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
   }
   const active = instances.filter((_, i) => !specs[i]!.passive);
   const plan = buildModelPlan(config, source.version);
+  try {
+    // Every (non-passive) instance runs the model_warmup samples before the version may turn READY.
+    await runWarmup(config, plan, source.modelDir, active);
+  } catch (error) {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    throw error;
+  }
   // Triton batches across requests only with dynamic_batching; max_batch_size alone does not.
   const scheduler =
     config.dynamic_batching !== undefined && config.max_batch_size > 0

@@ -244,3 +244,20 @@ describe('explicit and none modes', () => {
     }
   });
 });
+
+describe('warmup in the load path', () => {
+  it('a model with model_warmup turns READY after warming up; a failing warmup fails the load with Triton\'s message', async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'warm', addModel(), {
+      config: CONFIG('model_warmup [ { name: "zeros" batch_size: 2 inputs { key: "INPUT0" value { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } } inputs { key: "INPUT1" value { data_type: TYPE_FP32 dims: [ 4 ] random_data: true } } } ]'),
+    });
+    writeModelDir(repo, 'cold', addModel(), {
+      config: CONFIG('model_warmup [ { name: "bad" batch_size: 1 inputs { key: "INPUT0" value { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } } inputs { key: "INPUT1" value { data_type: TYPE_FP32 dims: [ 4 ] input_data_file: "missing.bin" } } } ]'),
+    });
+    const repository = await open(repo, 'none');
+    assert.deepEqual(state(repository, 'warm'), [[1, 'READY', '']]);
+    const [cold] = state(repository, 'cold');
+    assert.equal(cold![1], 'UNAVAILABLE');
+    assert.match(String(cold![2]), /missing\.bin/);
+  });
+});
