@@ -1,9 +1,14 @@
 /**
  * Does unloading free memory? Builds a temporary repository with one model, opens a ModelRepository in explicit mode
  * in THIS process, warms up with one load → infer → unload cycle, then runs N more and reports the process's RSS,
- * heapUsed, external memory, OS thread count (/proc/self/status Threads) at the start, every
- * 10 cycles and at the end, with the growth per cycle. A leak shows as RSS that keeps climbing by about the per-model
- * cost (the "loaded" column) every cycle, or as threads that do not go back down.
+ * heapUsed, external memory and OS thread count (/proc/self/status Threads) at the start, every 10 cycles and at the
+ * end, with the growth per cycle. A leak shows as RSS that keeps climbing by about the per-model cost (the "loaded"
+ * row) every cycle, or as threads that do not go back down.
+ *
+ * Expect RSS after the warm-up to sit some tens of MiB above "before load" (the allocator keeps freed arena memory)
+ * and then to move ±20–40 MiB between samples without a trend. heapUsed creeps by a few KiB per cycle: on Node 20,
+ * every worker that registers tsx's loader (instance workers run from the .ts sources) leaves one closed MessagePort
+ * in Node's internal/worker/messaging `threadsPorts` map on the main thread (~1.1 KiB each); not nereid's to fix.
  *
  * Models (--model):
  *   mlp     the shipped mlp_classifier (16 → 32 → 4, dynamic batching), --instances CPU instances (default 2)
@@ -42,7 +47,7 @@ export interface MemoryRunOptions {
 
 /** One measurement of this process. Bytes, except the counts. */
 export interface MemorySample {
-  /** Cycles done after the warm-up (-1: before anything was loaded; 0: after the warm-up). */
+  /** Cycles done after the warm-up (0: right after it; -1: the `initial` and `loaded` samples, taken before). */
   readonly cycle: number;
   readonly rss: number;
   readonly heapUsed: number;
