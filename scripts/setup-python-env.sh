@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv (the Python environment the client tests use) and installs test/python/requirements.txt into it,
-# with the versions of their dependencies fixed by test/python/constraints.txt.
-# Idempotent: a stamp file records the hash of both files and the interpreter version; when they still match, nothing
-# is done. Usage: bash scripts/setup-python-env.sh
+# with the versions of their dependencies fixed by test/python/constraints.txt; then installs Triton's perf_analyzer
+# into .venv/bin (scripts/install-perf-analyzer.sh, which may apt-get install libb64-0d).
+# Idempotent: a stamp file records the hash of both files and the interpreter version; when they still match, pip is
+# not run (and install-perf-analyzer.sh keeps its own stamp). Usage: bash scripts/setup-python-env.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,19 +32,21 @@ fi
 
 if $venv_ok && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
   say "$VENV is up to date ($REQUIREMENTS and $CONSTRAINTS unchanged, python $base_version)"
-  exit 0
+else
+  if ! $venv_ok; then
+    say "creating $VENV with python3 $base_version"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV" || fail "python3 -m venv $VENV failed (on Debian/Ubuntu: apt-get install python3-venv)"
+  fi
+
+  rm -f "$STAMP"
+  say "installing $REQUIREMENTS into $VENV"
+  "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off -r "$REQUIREMENTS" \
+    -c "$CONSTRAINTS" || fail "pip install -r $REQUIREMENTS -c $CONSTRAINTS failed"
+  "$VENV/bin/python" -c 'import numpy, tritonclient.http' || fail "the installed packages do not import"
+  echo "$want" > "$STAMP"
+  say "done: $("$VENV/bin/python" -m pip freeze --disable-pip-version-check |
+    grep -iE '^(tritonclient|numpy|nvidia-cuda-runtime-cu12)==' | tr '\n' ' ')"
 fi
 
-if ! $venv_ok; then
-  say "creating $VENV with python3 $base_version"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV" || fail "python3 -m venv $VENV failed (on Debian/Ubuntu: apt-get install python3-venv)"
-fi
-
-rm -f "$STAMP"
-say "installing $REQUIREMENTS into $VENV"
-"$VENV/bin/python" -m pip install --disable-pip-version-check --no-input --progress-bar off -r "$REQUIREMENTS" \
-  -c "$CONSTRAINTS" || fail "pip install -r $REQUIREMENTS -c $CONSTRAINTS failed"
-"$VENV/bin/python" -c 'import numpy, tritonclient.http' || fail "the installed packages do not import"
-echo "$want" > "$STAMP"
-say "done: $("$VENV/bin/python" -m pip freeze --disable-pip-version-check | grep -iE '^(tritonclient|numpy)==' | tr '\n' ' ')"
+bash scripts/install-perf-analyzer.sh
