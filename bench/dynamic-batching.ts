@@ -15,23 +15,19 @@
  *
  * Usage: node --import tsx bench/dynamic-batching.ts [--seconds 3] [--concurrency 1,8,32,64] [--delay-us 100]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { listFlag, numberFlag } from './lib/cli.ts';
+import { httpTarget, type HttpRequestSpec } from './lib/http-client.ts';
+import { closedLoop } from './lib/load-generator.ts';
+import { statsDelta, statsSnapshot } from './lib/nereid-stats.ts';
+import { ROOT, startNereid, type NereidServer } from './lib/servers.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SOURCE_MODEL = path.join(ROOT, 'model_repository', 'mlp_classifier');
-const args = process.argv.slice(2);
-const arg = (name: string, fallback: string): string => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1]! : fallback;
-};
-const SECONDS = Number(arg('seconds', '3'));
-const CONCURRENCY = arg('concurrency', '1,8,32,64').split(',').map(Number);
-const DELAY_US = Number(arg('delay-us', '100'));
+const SECONDS = numberFlag('seconds', 3);
+const CONCURRENCY = listFlag('concurrency', [1, 8, 32, 64]);
+const DELAY_US = numberFlag('delay-us', 100);
 const WARMUP_REQUESTS = 200;
 const ROWS = 64;
 
@@ -68,15 +64,19 @@ async function buildRepository(): Promise<string> {
   return dir;
 }
 
-/** One request body per row (binary input, binary output), chosen round-robin by the load generator. */
-function requestBodies(): { header: number; body: Buffer }[] {
+/** One request per row (binary input, binary output), sent round-robin by the load generator. */
+function requestSpecs(model: string): HttpRequestSpec[] {
   return Array.from({ length: ROWS }, (_, r) => {
     const row = Float32Array.from({ length: 16 }, (_, i) => Math.sin(r * 16 + i));
     const header = Buffer.from(JSON.stringify({
       inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 16], parameters: { binary_data_size: 64 } }],
       outputs: [{ name: 'probabilities', parameters: { binary_data: true } }],
     }));
-    return { header: header.length, body: Buffer.concat([header, Buffer.from(row.buffer)]) };
+    return {
+      path: `/v2/models/${model}/infer`,
+      body: Buffer.concat([header, Buffer.from(row.buffer)]),
+      headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header.length) },
+    };
   });
 }
 
@@ -89,103 +89,22 @@ interface Result {
   meanBatch: number;
 }
 
-const BODIES = requestBodies();
-
-function getJson(port: number, urlPath: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    http.get({ port, path: urlPath, host: '127.0.0.1' }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode !== 200) reject(new Error(`GET ${urlPath}: ${res.statusCode} ${text}`));
-        else resolve(JSON.parse(text));
-      });
-    }).on('error', reject);
-  });
-}
-
-/** inference_count and execution_count of the model's version 1, from the statistics extension. */
-async function counts(port: number, model: string): Promise<{ inferences: number; executions: number }> {
-  const json = (await getJson(port, `/v2/models/${model}/stats`)) as {
-    model_stats: { inference_count: number; execution_count: number }[];
-  };
-  const stats = json.model_stats[0]!;
-  return { inferences: stats.inference_count, executions: stats.execution_count };
-}
-
-/**
- * Closed loop: `concurrency` workers, each sending its next request when the previous one answered, for `seconds`
- * (or, with `requests`, until that many were sent: the warm-up).
- */
-async function load(
-  port: number,
-  model: string,
-  concurrency: number,
-  seconds: number,
-  requests = Infinity,
-): Promise<Omit<Result, 'meanBatch'>> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const urlPath = `/v2/models/${model}/infer`;
-  const deadline = performance.now() + seconds * 1000;
-  const one = (): Promise<void> => new Promise((resolve) => {
-    const { header, body } = BODIES[next++ % ROWS]!;
-    const start = performance.now();
-    const req = http.request({
-      port, host: '127.0.0.1', path: urlPath, method: 'POST', agent,
-      headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(header), 'Content-Length': body.length },
-    }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - start);
-        else errors++;
-        resolve();
-      });
-    });
-    req.on('error', () => {
-      errors++;
-      resolve();
-    });
-    req.end(body);
-  });
-  const worker = async (): Promise<void> => {
-    while (performance.now() < deadline && next < requests) await one();
-  };
-  const begin = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - begin) / 1000;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-  return { rps: latencies.length / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99), errors };
+/** Closed loop for `seconds` (or, with `requests`, until that many were sent: the warm-up); latencies in ms. */
+async function load(port: number, model: string, concurrency: number, seconds: number, requests?: number): Promise<Omit<Result, 'meanBatch'>> {
+  const target = httpTarget(port, requestSpecs(model), concurrency);
+  try {
+    const r = await closedLoop(target.send, { concurrency, seconds, ...(requests !== undefined ? { maxRequests: requests } : {}) });
+    return { rps: r.rps, p50: r.p50Us / 1000, p95: r.p95Us / 1000, p99: r.p99Us / 1000, errors: r.errors };
+  } finally {
+    target.close();
+  }
 }
 
 async function measure(port: number, model: string, concurrency: number): Promise<Result> {
-  const before = await counts(port, model);
+  const before = await statsSnapshot(port, model);
   const result = await load(port, model, concurrency, SECONDS);
-  const after = await counts(port, model);
-  const executions = after.executions - before.executions;
-  return { ...result, meanBatch: executions > 0 ? (after.inferences - before.inferences) / executions : NaN };
-}
-
-function startServer(repository: string): Promise<{ child: ChildProcess; port: number }> {
-  const argv = ['--import', 'tsx', 'src/main.ts', `--model-repository=${repository}`,
-    '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--http-address=127.0.0.1', '--grpc-address=127.0.0.1'];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const m = /Started HTTPService at [^\s:]+:(\d+)/.exec(output);
-      if (m !== null) resolve({ child, port: Number(m[1]) });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`nereid exited with ${code}:\n${output}`)));
-  });
+  const delta = statsDelta(before, await statsSnapshot(port, model));
+  return { ...result, meanBatch: delta.meanBatch };
 }
 
 const ms = (value: number): string => value.toFixed(2).padStart(7);
@@ -199,11 +118,11 @@ function row(model: string, c: number, r: Result, plain?: Result): string {
 }
 
 const repository = await buildRepository();
-let server: { child: ChildProcess; port: number } | undefined;
+let server: NereidServer | undefined;
 try {
-  server = await startServer(repository);
+  server = await startNereid(repository);
   // A fixed number of warm-up requests per model (sessions, sockets, JIT) before any measured point.
-  for (const variant of VARIANTS) await load(server.port, variant.name, 8, 60, WARMUP_REQUESTS);
+  for (const variant of VARIANTS) await load(server.httpPort, variant.name, 8, 60, WARMUP_REQUESTS);
   console.log(`dynamic batching on the shipped MLP (2 CPU instances, max_batch_size 64), HTTP binary, one row per ` +
     `request; ${SECONDS} s per point, node ${process.version}, ${os.cpus().length} CPUs`);
   console.log('   c  model                 req/s  p50 ms   p95 ms   p99 ms   batch  errors  rps/plain p95/plain');
@@ -211,7 +130,7 @@ try {
   for (const c of CONCURRENCY) {
     let plain: Result | undefined;
     for (const variant of VARIANTS) {
-      const result = await measure(server.port, variant.name, c);
+      const result = await measure(server.httpPort, variant.name, c);
       console.log(row(variant.name, c, result, plain));
       if (variant.name === 'mlp_plain') plain = result;
       else if (c === 32 && plain !== undefined) {
@@ -223,6 +142,6 @@ try {
   }
   for (const line of atTarget) console.log(line);
 } finally {
-  server?.child.kill();
+  await server?.process.stop();
   await rm(repository, { recursive: true, force: true });
 }
