@@ -9,6 +9,7 @@ import { OptionsError } from './options/server-options.ts';
 import { createWriteStream } from 'node:fs';
 import { log, setLogSink, updateLogSettings } from './observe/log.ts';
 import { renderStatusTable } from './repository/status-table.ts';
+import { describeExecutionProviders } from './instance/devices.ts';
 
 async function main(): Promise<number> {
   let options;
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
     log_verbose_level: options.logVerbose,
     log_format: options.logFormat,
   });
+  log.info(`ONNX Runtime execution providers: ${describeExecutionProviders()}`);
   const app = createApp(options);
   try {
     await app.repository.loadAll();

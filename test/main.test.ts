@@ -44,6 +44,7 @@ describe('the nereid command', () => {
       assert.match(run.output, new RegExp(`\\| ${model} +\\| 1 +\\| READY +\\|`));
     }
     await waitFor(run, /Started HTTPService at 0\.0\.0\.0:\d+/);
+    assert.match(run.output, /ONNX Runtime execution providers: CPU: bundled; CUDA: (installed|not installed \(libonnxruntime_providers_cuda\.so missing\)); TensorRT: .*; GPUs visible: /);
     assert.match(run.output, /Started GRPCInferenceService at 0\.0\.0\.0:\d+/);
     await waitFor(run, /Started Metrics Service at 0\.0\.0\.0:\d+/);
     const metricsPort = /Started Metrics Service at 0\.0\.0\.0:(\d+)/.exec(run.output)![1];

@@ -62,3 +62,19 @@ export interface HostDevices {
 export function detectHostDevices(): HostDevices {
   return { gpus: detectGpus(), gpuProviderAvailable: providerInstalled('cuda') };
 }
+
+/**
+ * What start-up logs about execution providers: the CPU provider (always there), each GPU provider with the reason it
+ * cannot be used, and the GPUs the process sees. KIND_GPU instances need CUDA (and TensorRT when configured).
+ */
+export function describeExecutionProviders(): string {
+  const gpus = detectGpus();
+  const provider = (name: GpuProvider, label: string): string =>
+    providerInstalled(name) ? `${label}: installed` : `${label}: not installed (${PROVIDER_LIBRARY[name]} missing)`;
+  return [
+    'CPU: bundled',
+    provider('cuda', 'CUDA'),
+    provider('tensorrt', 'TensorRT'),
+    `GPUs visible: ${gpus.length === 0 ? 'none' : gpus.join(', ')}`,
+  ].join('; ');
+}
