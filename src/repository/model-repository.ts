@@ -51,8 +51,6 @@ interface ModelEntry {
   readonly versions: Map<number, VersionEntry>;
   /** Fingerprint of the model dir at the last load attempt (poll mode reloads when it changes). */
   loadedFingerprint?: string;
-  /** The load API's config override in force, if any. */
-  configOverride?: string;
   overrideDir?: string;
   /** Loads and unloads of one model run one after another. */
   busy: Promise<void>;
@@ -313,7 +311,6 @@ export class ModelRepository implements ModelLookup, ModelControl {
     }
     if (entry.overrideDir !== undefined && entry.overrideDir !== location.dir) removeOverrideDir(entry.overrideDir);
     entry.overrideDir = isOverrideDir ? location.dir : undefined;
-    entry.configOverride = configOverride;
     return undefined;
   }
 

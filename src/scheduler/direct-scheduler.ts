@@ -5,9 +5,9 @@
 import type { ModelPlan } from '../core/model-plan.ts';
 import type { ModelInstance } from '../instance/model-instance.ts';
 import { packInputs } from '../instance/packed-inputs.ts';
-import { ServerError } from '../protocol/errors.ts';
 import { publishExecution } from './execution-events.ts';
 import { Fifo } from './fifo.ts';
+import { cancelledError } from './queue-errors.ts';
 import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
 
 interface Queued {
@@ -38,7 +38,7 @@ export class DirectScheduler implements Scheduler {
   }
 
   enqueue(execution: Execution): Promise<ExecutionResult> {
-    if (execution.signal?.aborted) return Promise.reject(cancelled());
+    if (execution.signal?.aborted) return Promise.reject(cancelledError());
     return new Promise<ExecutionResult>((resolve, reject) => {
       this.queue.push({ execution, enqueuedAt: performance.now(), resolve, reject });
       this.dispatch();
@@ -56,7 +56,7 @@ export class DirectScheduler implements Scheduler {
       if (instance === undefined) return;
       const item = this.queue.shift()!;
       if (item.execution.signal?.aborted) {
-        item.reject(cancelled());
+        item.reject(cancelledError());
         continue;
       }
       this.running++;
@@ -88,8 +88,4 @@ export class DirectScheduler implements Scheduler {
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
-}
-
-export function cancelled(): ServerError {
-  return new ServerError('CANCELLED', 'request cancelled by the client');
 }

@@ -10,7 +10,7 @@ import type { ModelInstance } from '../instance/model-instance.ts';
 import type { ServerError } from '../protocol/errors.ts';
 import { assembleBatch, splitOutput } from './batch-assembly.ts';
 import { BatchQueue, batcherSettings, type BatcherSettings } from './batch-queue.ts';
-import { cancelled } from './direct-scheduler.ts';
+import { cancelledError } from './queue-errors.ts';
 import { publishExecution } from './execution-events.ts';
 import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
 
@@ -66,7 +66,7 @@ export class DynamicBatcher implements Scheduler {
   }
 
   enqueue(execution: Execution): Promise<ExecutionResult> {
-    if (execution.signal?.aborted) return Promise.reject(cancelled());
+    if (execution.signal?.aborted) return Promise.reject(cancelledError());
     return new Promise<ExecutionResult>((resolve, reject) => {
       const waiting: Waiting = { execution, enqueuedAt: performance.now(), sequence: this.nextSequence, resolve, reject };
       try {
@@ -81,7 +81,7 @@ export class DynamicBatcher implements Scheduler {
       this.nextSequence++;
       if (execution.signal !== undefined) {
         waiting.onAbort = () => {
-          if (this.queue.remove(waiting)) this.settle(waiting, cancelled());
+          if (this.queue.remove(waiting)) this.settle(waiting, cancelledError());
         };
         execution.signal.addEventListener('abort', waiting.onAbort, { once: true });
       }

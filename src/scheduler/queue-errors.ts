@@ -1,5 +1,5 @@
 /** The errors of Triton's scheduler queue, with its exact texts. */
-import { unavailable, type ServerError } from '../protocol/errors.ts';
+import { ServerError, unavailable } from '../protocol/errors.ts';
 
 /**
  * A priority level's queue already holds `max_queue_size` requests. Triton prefixes the text with
@@ -13,4 +13,9 @@ export function queueFullError(requestId?: string): ServerError {
 /** A queued request passed its deadline under the REJECT timeout action. */
 export function timeoutExpiredError(): ServerError {
   return unavailable('Request timeout expired');
+}
+
+/** A queued request whose client went away (HTTP connection closed, gRPC call cancelled). */
+export function cancelledError(): ServerError {
+  return new ServerError('CANCELLED', 'request cancelled by the client');
 }

@@ -18,9 +18,9 @@
  * nereid's own: invalid UTF-8 in the JSON is a parse error (rapidjson's validating message); INT64/UINT64 values beyond
  * 2^53 are read exactly from the source text; see json-tensor-data.ts for the data rules.
  */
-import { isUtf8 } from 'node:buffer';
+import { parseRequestJson, requestJsonParseError } from './request-json.ts';
 import { isDatatype, type Datatype } from '../../protocol/datatypes.ts';
-import { invalidArg, ServerError, type ErrorCode } from '../../protocol/errors.ts';
+import { invalidArg } from '../../protocol/errors.ts';
 import type { InputTensor, Parameters, RequestedOutput } from '../../protocol/inference.ts';
 import type { DecodedInferRequest, RawInputSpec } from './infer-codec-types.ts';
 import {
@@ -32,14 +32,10 @@ import {
 } from './infer-request-fields.ts';
 import { inputDataNumberTokens } from './json-exact-integers.ts';
 import { fieldError, hasMember, isUint, memberAsArray, memberAsString, NOT_UINT } from './json-fields.ts';
-import { findJsonSyntaxError } from './json-syntax-error.ts';
 import { jsonStringsToTensorBytes, jsonToTensorBytes, type JsonDataSource } from './json-tensor-data.ts';
 import { decodeRawRequest } from './raw-request.ts';
 
 export type { DecodedInferRequest, OutputFormat, RawInputSpec } from './infer-codec-types.ts';
-
-/** Code of `failed to parse the request JSON buffer: ...` (TritonJson's, see the file comment). */
-const JSON_PARSE_ERROR_CODE: ErrorCode = 'INTERNAL';
 
 const EMPTY = new Uint8Array(0);
 
@@ -96,38 +92,6 @@ function atoi(value: string): number {
     parsed = Number(BigInt.asIntN(32, n));
   }
   return parsed;
-}
-
-/** The parsed JSON header and the text it was parsed from. */
-function parseRequestJson(json: Buffer): { root: unknown; text: string } {
-  if (isUtf8(json)) {
-    const text = json.toString('utf8');
-    try {
-      return { root: JSON.parse(text), text };
-    } catch {
-      // fall through: rapidjson decides
-    }
-  }
-  const found = findJsonSyntaxError(json);
-  const nul = json.indexOf(0);
-  if (found !== undefined || nul < 0) throw requestJsonParseError(json, found);
-  // rapidjson read a NUL byte as the end of the document and accepted what came before it.
-  const text = json.toString('utf8', 0, nul);
-  try {
-    return { root: JSON.parse(text), text };
-  } catch {
-    throw requestJsonParseError(json, undefined);
-  }
-}
-
-/** `failed to parse the request JSON buffer: <rapidjson message> at <offset>`. */
-function requestJsonParseError(json: Uint8Array, found = findJsonSyntaxError(json)): ServerError {
-  // JSON.parse and rapidjson disagree only on edge cases (e.g. lone surrogate escapes); say something sensible then.
-  found ??= { message: 'Invalid value.', offset: 0 };
-  return new ServerError(
-    JSON_PARSE_ERROR_CODE,
-    `failed to parse the request JSON buffer: ${found.message} at ${found.offset}`,
-  );
 }
 
 /** Per-input access to the request text for the rare paths of the JSON data conversion. */

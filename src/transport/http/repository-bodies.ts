@@ -11,39 +11,14 @@
  * - unload: Triton parses the body but then overwrites the parse error with the unload's own result, so a malformed
  *   body or a non-bool `unload_dependents` is ignored and the model is unloaded without its dependents.
  */
-import { isUtf8 } from 'node:buffer';
 import type { LoadOverrides } from '../../core/model-control.ts';
-import { internal, type ServerError } from '../../protocol/errors.ts';
+import { internal } from '../../protocol/errors.ts';
 import { hasMember, isJsonObject, NOT_BOOL, NOT_OBJECT_MEMBERS, NOT_STRING } from './json-fields.ts';
-import { findJsonSyntaxError } from './json-syntax-error.ts';
+import { parseRequestJson } from './request-json.ts';
 
 /** The parsed body, or undefined for an empty one. Throws Triton's parse error (INTERNAL) for anything else. */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0) return undefined;
-  if (isUtf8(body)) {
-    try {
-      return JSON.parse(body.toString('utf8'));
-    } catch {
-      // rapidjson decides below
-    }
-  }
-  const found = findJsonSyntaxError(body);
-  const nul = body.indexOf(0);
-  if (found === undefined && nul >= 0) {
-    // rapidjson reads a NUL byte as the end of the document and accepts what came before it.
-    try {
-      return JSON.parse(body.toString('utf8', 0, nul));
-    } catch {
-      // fall through to the error
-    }
-  }
-  throw parseError(found);
-}
-
-function parseError(found: { message: string; offset: number } | undefined): ServerError {
-  // JSON.parse and rapidjson disagree only on edge cases (e.g. lone surrogate escapes); say something sensible then.
-  const { message, offset } = found ?? { message: 'Invalid value.', offset: 0 };
-  return internal(`failed to parse the request JSON buffer: ${message} at ${offset}`);
+  return body.length === 0 ? undefined : parseRequestJson(body).root;
 }
 
 /** `{"ready": bool}` of the index request (false when absent). */
