@@ -79,8 +79,8 @@ describe('HTTP infer response encoder', () => {
       [out('o', 'INT32', [2], new Int32Array([-2147483648, 2147483647])), '[-2147483648,2147483647]'],
       [out('o', 'INT64', [3], new BigInt64Array([-1n, -9007199254740991n, 4294967296n])), '[-1,-9007199254740991,4294967296]'],
       [out('o', 'INT64', [2], new BigInt64Array([-9223372036854775808n, 9223372036854775807n])), '[-9223372036854775808,9223372036854775807]'],
-      [out('o', 'FP32', [1, 3], new Float32Array([0.1, -2, 1e-7])), '[0.10000000149011612,-2,1.0000000116860974e-7]'],
-      [out('o', 'FP64', [2], new Float64Array([0.1, 1e300])), '[0.1,1e+300]'],
+      [out('o', 'FP32', [1, 3], new Float32Array([0.1, -2, 1e-7])), '[0.10000000149011612,-2.0,1.0000000116860974e-7]'],
+      [out('o', 'FP64', [2], new Float64Array([0.1, 1e300])), '[0.1,1e300]'],
       [out('o', 'FP32', [3], new Float32Array([NaN, Infinity, -Infinity])), '[NaN,Infinity,-Infinity]'],
       [out('o', 'BYTES', [3], framed(['a', 'é"\n', ''])), '["a","é\\"\\n",""]'],
       [out('o', 'BYTES', [1], framed([new Uint8Array([0x61, 0xff])])), '["a\ufffd"]'],
@@ -100,7 +100,7 @@ describe('HTTP infer response encoder', () => {
     const backing = new Uint8Array(13);
     backing.set(bytesOf(new Float32Array([1.5, -3, 8])), 1);
     const tensor: OutputTensor = { name: 'o', datatype: 'FP32', shape: [3], data: backing.subarray(1) };
-    assert.match(encodeInferResponse(response([tensor]), JSON_ALL).json.toString(), /"data":\[1\.5,-3,8\]/);
+    assert.match(encodeInferResponse(response([tensor]), JSON_ALL).json.toString(), /"data":\[1\.5,-3\.0,8\.0\]/);
   });
 
   it('writes zero-element outputs as empty arrays', () => {

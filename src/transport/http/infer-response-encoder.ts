@@ -9,6 +9,7 @@ import { elementCount } from '../../protocol/datatypes.ts';
 import type { InferResponse, ParameterValue, Parameters } from '../../protocol/inference.ts';
 import type { OutputFormat } from './infer-codec-types.ts';
 import { tensorBytesToJson } from './json-tensor-data.ts';
+import { rapidJsonFloatArray } from './json-float-format.ts';
 
 export interface EncodedInferResponse {
   /** The JSON header bytes. */
@@ -49,7 +50,10 @@ export function encodeInferResponse(response: InferResponse, format: OutputForma
         binaryLength += size;
       }
     } else {
-      const data = tensorBytesToJson(output.name, output.datatype, output.data, elementCount(output.shape));
+      const count = elementCount(output.shape);
+      const data =
+        rapidJsonFloatArray(output.datatype, output.data, count) ??
+        tensorBytesToJson(output.name, output.datatype, output.data, count);
       json += `,"data":${data}}`;
     }
   }
