@@ -11,3 +11,4 @@ source scripts/lib/pinned-venv.sh
 ensure_pinned_venv setup-python-env .venv test/python/requirements.txt test/python/constraints.txt \
   'import numpy, tritonclient.http, tritonclient.grpc' '^(tritonclient|numpy|nvidia-cuda-runtime-cu12)=='
 bash scripts/install-perf-analyzer.sh
+bash scripts/install-tritonserver.sh
