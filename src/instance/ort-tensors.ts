@@ -34,7 +34,11 @@ const VIEW_TYPES: Partial<Record<Datatype, TypedArrayCtor>> = {
   FP64: Float64Array,
 };
 
-/** Builds the ORT tensor for a wire tensor. */
+/**
+ * Builds the ORT tensor for a wire tensor. onnxruntime-node takes string tensors only as a JS string[] (and copies it
+ * twice into std::strings inside run()); the strings are decoded straight from the framed bytes, nothing else per
+ * element.
+ */
 export function toOrtTensor(tensor: WireTensor): ort.Tensor {
   const dims = tensor.shape as number[];
   if (tensor.datatype === 'BYTES') return new ort.Tensor('string', bytesElementsToStrings(tensor.data), dims);

@@ -68,39 +68,58 @@ export function decodeBytesElements(data: Uint8Array): Uint8Array[] {
   return items;
 }
 
-const encoder = new TextEncoder();
-// Not fatal: ONNX Runtime string tensors are arbitrary bytes; invalid UTF-8 becomes U+FFFD rather than failing.
-const decoder = new TextDecoder('utf-8');
-
-/** Frames elements (raw bytes, or strings as UTF-8) into one buffer. */
+/**
+ * Frames elements (raw bytes, or strings as UTF-8) into one buffer that owns its ArrayBuffer exactly (transferable).
+ * Strings are measured first and written in place: no per-element allocation.
+ */
 export function encodeBytesElements(items: readonly (Uint8Array | string)[]): Uint8Array {
-  const parts: Uint8Array[] = new Array<Uint8Array>(items.length);
-  let total = 0;
+  let total = items.length * BYTES_LENGTH_PREFIX;
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const bytes = typeof item === 'string' ? encoder.encode(item) : item;
-    parts[i] = bytes;
-    total += BYTES_LENGTH_PREFIX + bytes.byteLength;
+    total += typeof item === 'string' ? utf8Length(item) : item.byteLength;
   }
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
+  const out = Buffer.allocUnsafeSlow(total);
   let offset = 0;
-  for (const bytes of parts) {
-    view.setUint32(offset, bytes.byteLength, true);
-    out.set(bytes, offset + BYTES_LENGTH_PREFIX);
-    offset += BYTES_LENGTH_PREFIX + bytes.byteLength;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    let length: number;
+    if (typeof item === 'string') length = item.length === 0 ? 0 : out.write(item, offset + BYTES_LENGTH_PREFIX, 'utf8');
+    else {
+      out.set(item, offset + BYTES_LENGTH_PREFIX);
+      length = item.byteLength;
+    }
+    out.writeUInt32LE(length, offset);
+    offset += BYTES_LENGTH_PREFIX + length;
   }
-  return out;
+  return new Uint8Array(out.buffer, 0, total);
 }
 
-/** Decodes every element as UTF-8 (what ONNX Runtime string tensors take). Throws INVALID_ARG on malformed framing. */
+/**
+ * Decodes every element as UTF-8 (what ONNX Runtime string tensors take), straight from `data`: one JS string per
+ * element and nothing else (empty elements share ''). Invalid UTF-8 becomes U+FFFD rather than failing, as ONNX
+ * Runtime string tensors are arbitrary bytes; a leading BOM is kept. Throws INVALID_ARG on malformed framing.
+ */
 export function bytesElementsToStrings(data: Uint8Array): string[] {
-  return decodeBytesElements(data).map((item) => decoder.decode(item));
+  const strings = new Array<string>(countBytesElements(data));
+  const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let offset = 0;
+  for (let i = 0; i < strings.length; i++) {
+    const length = readU32(data, offset);
+    const start = offset + BYTES_LENGTH_PREFIX;
+    offset = start + length;
+    strings[i] = length === 0 ? '' : buffer.toString('utf8', start, offset);
+  }
+  return strings;
 }
 
 /** Frames strings as UTF-8 elements (ONNX Runtime string outputs to the wire form). */
 export function stringsToBytesElements(strings: readonly string[]): Uint8Array {
   return encodeBytesElements(strings);
+}
+
+/** UTF-8 byte length of `text` (lone surrogates count as the 3 bytes of U+FFFD, as Buffer#write writes them). */
+function utf8Length(text: string): number {
+  return text.length === 0 ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
 /** Offset just past the element starting at `offset`; throws on a truncated prefix or body. */

@@ -28,6 +28,17 @@ describe('encodeBytesElements', () => {
   it('encodes an empty list as an empty buffer', () => {
     assert.equal(encodeBytesElements([]).byteLength, 0);
   });
+
+  it('returns a plain Uint8Array that owns its whole ArrayBuffer (so workers can transfer it)', () => {
+    const out = encodeBytesElements(['a', 'bc']);
+    assert.equal(Object.getPrototypeOf(out), Uint8Array.prototype);
+    assert.equal(out.byteOffset, 0);
+    assert.equal(out.buffer.byteLength, out.byteLength);
+  });
+
+  it('writes a lone surrogate as the 3 bytes of U+FFFD, with the length to match', () => {
+    assert.deepEqual([...encodeBytesElements(['\ud800', 'a'])], [3, 0, 0, 0, 0xef, 0xbf, 0xbd, 1, 0, 0, 0, 97]);
+  });
 });
 
 describe('decodeBytesElements / countBytesElements', () => {
@@ -82,6 +93,18 @@ describe('strings', () => {
 
   it('replaces invalid UTF-8 instead of failing', () => {
     assert.deepEqual(bytesElementsToStrings(encodeBytesElements([u8(0xff)])), ['\ufffd']);
+  });
+
+  it('decodes from a view at an offset into a larger buffer, and keeps a leading BOM', () => {
+    const backing = new Uint8Array(64).fill(0x41);
+    const framed = encodeBytesElements(['', '\ufeffa', 'xyz', '']);
+    backing.set(framed, 7);
+    const view = backing.subarray(7, 7 + framed.byteLength);
+    assert.deepEqual(bytesElementsToStrings(view), ['', '\ufeffa', 'xyz', '']);
+  });
+
+  it('refuses malformed framing with the INVALID_ARG text', () => {
+    assert.throws(() => bytesElementsToStrings(u8(1, 0, 0, 0, 97, 2, 0)), /element 1 needs a 4-byte length prefix but only 2/);
   });
 });
 

@@ -238,39 +238,46 @@ function fillFloat(
 
 /**
  * Converts the strings of a BYTES input's `data` (flat or nested) into framed elements (u32 LE length + UTF-8 bytes).
- * Like Triton, the element count is not compared with the shape here; the core checks the framing against it.
+ * Two walks over the parsed arrays, one measuring and one writing into a single buffer, so nothing per element is
+ * allocated beyond the strings JSON.parse already made. Like Triton, the element count is not compared with the
+ * shape here; the core checks the framing against it.
  */
 export function jsonStringsToTensorBytes(data: readonly unknown[]): Uint8Array {
-  const strings: string[] = [];
-  collectStrings(data, strings, 1);
-  let total = 0;
-  const lengths = new Array<number>(strings.length);
-  for (let i = 0; i < strings.length; i++) {
-    const length = Buffer.byteLength(strings[i]!, 'utf8');
-    lengths[i] = length;
-    total += BYTES_LENGTH_PREFIX + length;
-  }
+  const total = framedLength(data, 1);
   const out = Buffer.allocUnsafeSlow(total);
-  let offset = 0;
-  for (let i = 0; i < strings.length; i++) {
-    out.writeUInt32LE(lengths[i]!, offset);
-    offset += BYTES_LENGTH_PREFIX;
-    offset += out.write(strings[i]!, offset, 'utf8');
-  }
-  return new Uint8Array(out.buffer, out.byteOffset, total);
+  writeFramed(data, out, 0);
+  return new Uint8Array(out.buffer, 0, total);
 }
 
-function collectStrings(node: readonly unknown[], out: string[], depth: number): void {
+/** Framed byte length of the strings in `node`; throws Triton's errors for a non-string or too deep a nesting. */
+function framedLength(node: readonly unknown[], depth: number): number {
+  let total = 0;
   for (let i = 0; i < node.length; i++) {
     const v = node[i];
-    if (typeof v === 'string') out.push(v);
+    if (typeof v === 'string') total += BYTES_LENGTH_PREFIX + (v.length === 0 ? 0 : Buffer.byteLength(v, 'utf8'));
     else if (Array.isArray(v)) {
       if (depth >= MAX_DATA_DEPTH) throw tooDeep(BYTES_ARRAY);
-      collectStrings(v, out, depth + 1);
+      total += framedLength(v, depth + 1);
     } else {
       throw fieldError(BYTES_ARRAY, NOT_STRING);
     }
   }
+  return total;
+}
+
+/** Writes the strings of `node` (already checked by framedLength) from `offset`; returns the offset after them. */
+function writeFramed(node: readonly unknown[], out: Buffer, offset: number): number {
+  for (let i = 0; i < node.length; i++) {
+    const v = node[i] as string | readonly unknown[];
+    if (typeof v === 'string') {
+      const length = v.length === 0 ? 0 : out.write(v, offset + BYTES_LENGTH_PREFIX, 'utf8');
+      out.writeUInt32LE(length, offset);
+      offset += BYTES_LENGTH_PREFIX + length;
+    } else {
+      offset = writeFramed(v, out, offset);
+    }
+  }
+  return offset;
 }
 
 function sizeMismatch(name: string): ServerError {
@@ -365,15 +372,64 @@ function integers64ToJson(buffer: ArrayBufferLike, offset: number, count: number
   return JSON.stringify(values);
 }
 
+/**
+ * The JSON array of a BYTES output: what JSON.stringify writes for the elements decoded as UTF-8. When every element is
+ * printable ASCII without `"` or `\\` (the usual case) the text is copied from the framed bytes into one buffer, with
+ * no JS value per element; otherwise each element is decoded and the array stringified.
+ */
 function bytesElementsToJson(name: string, data: Uint8Array, count: number): string {
   const buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const strings = new Array<string>(count);
+  let size = count === 0 ? 2 : count + 1; // brackets and commas
+  let plain = true;
   let offset = 0;
   for (let i = 0; i < count; i++) {
     if (offset + BYTES_LENGTH_PREFIX > buffer.length) throw sizeMismatch(name);
     const length = buffer.readUInt32LE(offset);
     offset += BYTES_LENGTH_PREFIX;
     if (offset + length > buffer.length) throw sizeMismatch(name);
+    if (plain) plain = isPlainJsonText(buffer, offset, offset + length);
+    size += length + 2;
+    offset += length;
+  }
+  return plain ? plainElementsToJson(buffer, count, size) : decodedElementsToJson(buffer, count);
+}
+
+/** Whether bytes [start, end) are printable ASCII other than `"` and `\\`: JSON string text as they are. */
+function isPlainJsonText(buffer: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = buffer[i]!;
+    if (byte < 0x20 || byte > 0x7e || byte === 0x22 || byte === 0x5c) return false;
+  }
+  return true;
+}
+
+/** `["e0","e1",...]` from framed plain elements (already checked), `size` bytes of ASCII. */
+function plainElementsToJson(buffer: Buffer, count: number, size: number): string {
+  const out = Buffer.allocUnsafe(size);
+  let pos = 0;
+  out[pos++] = 0x5b; // [
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    if (i > 0) out[pos++] = 0x2c; // ,
+    const length = buffer.readUInt32LE(offset);
+    offset += BYTES_LENGTH_PREFIX;
+    out[pos++] = 0x22; // "
+    if (length < 16) for (let j = 0; j < length; j++) out[pos++] = buffer[offset + j]!;
+    else pos += buffer.copy(out, pos, offset, offset + length);
+    out[pos++] = 0x22;
+    offset += length;
+  }
+  out[pos++] = 0x5d; // ]
+  return out.toString('latin1', 0, pos);
+}
+
+/** The general case: every element decoded (invalid UTF-8 as U+FFFD), then JSON.stringify. */
+function decodedElementsToJson(buffer: Buffer, count: number): string {
+  const strings = new Array<string>(count);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    const length = buffer.readUInt32LE(offset);
+    offset += BYTES_LENGTH_PREFIX;
     strings[i] = buffer.toString('utf8', offset, offset + length);
     offset += length;
   }
