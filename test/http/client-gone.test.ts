@@ -1,58 +1,57 @@
 /**
  * A request whose HTTP client disconnects while it waits in the queue is dropped: it never executes, and the
  * statistics count it as a failure rather than an execution.
+ *
+ * The request waits because the dynamic batcher holds it for a partner (preferred batch size 2, a queue delay of an
+ * hour), not behind an execution of some length: it stays queued until the test acts, however busy the machine is.
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
-import { writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { requestChannel, type RequestEvent } from '../../src/core/inference-events.ts';
+import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import { startTestServer } from '../support/http-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
-
-const N = 1024;
-
-/** Y = X·W (four times), W the identity: about 0.3 s for 2048 rows on one thread here. */
-function slowModel(): Uint8Array {
-  const w = new Float32Array(N * N);
-  for (let i = 0; i < N; i++) w[i * N + i] = 1;
-  return buildOnnxModel({
-    name: 'slow', inputs: [{ name: 'X', type: 'float', shape: ['batch', N] }], outputs: [{ name: 'Y', type: 'float', shape: ['batch', N] }],
-    initializers: [{ name: 'W', type: 'float', dims: [N, N], values: w }],
-    nodes: [1, 2, 3, 4].map((i) => ({ op: 'MatMul', inputs: [i === 1 ? 'X' : `P${i - 1}`, 'W'], outputs: [i === 4 ? 'Y' : `P${i}`] })),
-  });
-}
+import { nextMessage, until } from '../support/wait.ts';
 
 function request(rows: number, signal?: AbortSignal): Promise<Response> {
-  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'X', datatype: 'FP32', shape: [rows, N], parameters: { binary_data_size: rows * N * 4 } }], outputs: [{ name: 'Y', parameters: { binary_data: true } }] }));
-  const body = Buffer.concat([header, Buffer.alloc(rows * N * 4)]);
-  return fetch(server.url + '/v2/models/slow/infer', { method: 'POST', body, headers: { 'Inference-Header-Content-Length': String(header.length) }, ...(signal ? { signal } : {}) });
+  const body = JSON.stringify({ inputs: [{ name: 'X', datatype: 'FP32', shape: [rows, 4], data: new Array(rows * 4).fill(1) }] });
+  return fetch(server.url + '/v2/models/held/infer', { method: 'POST', body, ...(signal ? { signal } : {}) });
 }
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 
-it('a queued request whose HTTP client disconnects never runs', async () => {
+it('a queued request whose HTTP client disconnects never runs', { timeout: 120_000 }, async () => {
   const repo = tempDir();
-  writeModelDir(repo, 'slow', slowModel(), {
+  writeModelDir(repo, 'held', addModel({ inputs: [{ name: 'X', type: 'float', shape: ['batch', 4] }], outputs: [{ name: 'Y', type: 'float', shape: ['batch', 4] }] }), {
     config: `backend: "onnxruntime"
-max_batch_size: 2048
-input [ { name: "X" data_type: TYPE_FP32 dims: [ ${N} ] } ]
-output [ { name: "Y" data_type: TYPE_FP32 dims: [ ${N} ] } ]
+max_batch_size: 2
+input [ { name: "X" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [ { name: "Y" data_type: TYPE_FP32 dims: [ 4 ] } ]
 instance_group [ { count: 1 kind: KIND_CPU } ]
-parameters { key: "intra_op_thread_count" value { string_value: "1" } }
-dynamic_batching { }`,
+dynamic_batching { preferred_batch_size: [ 2 ] max_queue_delay_microseconds: 3600000000 }`,
   });
   server = await startTestServer({ repositories: [repo] });
-  const running = request(2048);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const { scheduler } = server.repository.resolve('held');
+
   const gone = new AbortController();
   const queued = request(1, gone.signal);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await until(() => scheduler.pending === 1);
+  const dropped = nextMessage(requestChannel, (m) => {
+    const event = m as RequestEvent;
+    return event.plan.name === 'held' && !event.ok ? event.failureReason : undefined;
+  });
   gone.abort();
   await assert.rejects(queued);
-  assert.equal((await running).status, 200);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const { model_stats: [stats] } = await (await fetch(server.url + '/v2/models/slow/stats')).json() as { model_stats: any[] };
-  assert.equal(stats.execution_count, 1, 'only the long request executed');
+  assert.equal(await dropped, 'CANCELED');
+  assert.equal(scheduler.inflight, 0, 'the dropped request left the queue');
+
+  // Two rows are a preferred batch on their own, so this runs at once; had the dropped row still been queued, it
+  // would have gone first (alone, the two together exceeding max_batch_size) and been counted as an execution.
+  const later = await request(2);
+  assert.equal(later.status, 200, await later.clone().text());
+  const { model_stats: [stats] } = await (await fetch(server.url + '/v2/models/held/stats')).json() as { model_stats: any[] };
+  assert.equal(stats.execution_count, 1, 'only the later request executed');
+  assert.deepEqual(stats.batch_stats.map((b: { batch_size: number }) => b.batch_size), [2]);
   assert.equal(stats.inference_stats.success.count, 1);
   assert.equal(stats.inference_stats.fail.count, 1, 'the dropped request counts as a failure');
 });
