@@ -72,6 +72,7 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
         serverId: options.serverId,
         strictReadiness: options.strictReadiness,
         tls: options.grpcTls,
+        restrictedProtocols: options.grpcRestrictedProtocols,
       });
       log.info(`Started GRPCInferenceService at ${options.grpcAddress}:${endpoints.grpc.port}`);
     }
@@ -82,8 +83,11 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
         maxInputSize: options.httpMaxInputSize,
         strictReadiness: options.strictReadiness,
         serverId: options.serverId,
+        restrictedApis: options.httpRestrictedApis,
+        tls: options.httpTls,
       });
-      log.info(`Started HTTPService at ${options.httpAddress}:${endpoints.http.port}`);
+      const scheme = options.httpTls.useSsl || options.httpTls.mutual ? ' (HTTPS)' : '';
+      log.info(`Started HTTPService at ${options.httpAddress}:${endpoints.http.port}${scheme}`);
     }
     if (options.allowMetrics) {
       endpoints.metrics = await MetricsEndpoint.start(app.metrics, { port: options.metricsPort, address: options.metricsAddress });

@@ -3,6 +3,7 @@
  */
 import { flag, type FlagSpec } from './flag-spec.ts';
 import { BadValue, parseBool, parseInt32, parseInt64 } from './flag-values.ts';
+import { addRestrictions, GRPC_RESTRICTED_HEADER_PREFIX } from './restricted-features.ts';
 
 /** HTTP, GRPC and metrics flags. */
 export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
@@ -20,6 +21,29 @@ export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   flag('http-thread-count', 'int', '8', 'Accepted for compatibility; ignored.', (_o, v) => void parseInt32(v)),
   flag('http-max-input-size', 'int64', '67108864', 'Largest HTTP request body in bytes.', (o, v) => {
     o.httpMaxInputSize = parseInt64(v);
+  }),
+  flag(
+    'http-restricted-api',
+    'string',
+    '-',
+    'Restrict HTTP APIs: <api>[,<api>...]:<header>=<value> (apis: health, metadata, inference, shared-memory, ' +
+      'model-config, model-repository, statistics, trace, logging); repeatable.',
+    (o, v) => addRestrictions(o.httpRestrictedApis, v, 'http-restricted-api', 'api'),
+  ),
+  flag('http-use-ssl', 'bool', 'false', 'Serve HTTPS on the HTTP port (needs --http-server-cert and --http-server-key).', (o, v) => {
+    o.httpTls.useSsl = parseBool(v);
+  }),
+  flag('http-use-ssl-mutual', 'bool', 'false', 'Use mutual TLS: HTTPS clients need a certificate signed by --http-root-cert.', (o, v) => {
+    o.httpTls.mutual = parseBool(v);
+  }),
+  flag('http-server-cert', 'string', '', 'PEM file with the HTTPS server certificate chain.', (o, v) => {
+    o.httpTls.serverCert = v;
+  }),
+  flag('http-server-key', 'string', '', 'PEM file with the HTTPS server private key.', (o, v) => {
+    o.httpTls.serverKey = v;
+  }),
+  flag('http-root-cert', 'string', '', 'PEM file with the root certificate that HTTPS client certificates chain to.', (o, v) => {
+    o.httpTls.rootCert = v;
   }),
   // GRPC
   flag('allow-grpc', 'bool', 'true', 'Listen for GRPC requests.', (o, v) => {
@@ -46,6 +70,14 @@ export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
   flag('grpc-root-cert', 'string', '', 'PEM file with the root certificate that client certificates chain to.', (o, v) => {
     o.grpcTls.rootCert = v;
   }),
+  flag(
+    'grpc-restricted-protocol',
+    'string',
+    '-',
+    'Restrict GRPC protocols: <protocol>[,<protocol>...]:<key>=<value>; clients send metadata ' +
+      `'${GRPC_RESTRICTED_HEADER_PREFIX}<key>: <value>'; repeatable.`,
+    (o, v) => addRestrictions(o.grpcRestrictedProtocols, v, 'grpc-restricted-protocol', 'protocol', GRPC_RESTRICTED_HEADER_PREFIX),
+  ),
   flag('reuse-grpc-port', 'bool', 'false', 'Accepted for compatibility; ignored.', (_o, v) => void parseBool(v)),
   flag('grpc-infer-allocation-pool-size', 'int', '8', 'Accepted for compatibility; ignored.', (_o, v) => {
     parseInt32(v);

@@ -2,6 +2,7 @@
  * The options a tritonserver-style command line yields, their defaults, and the error for a command line Triton
  * would refuse.
  */
+import type { Restrictions } from './restricted-features.ts';
 
 export interface BackendConfigSetting {
   /** Empty for a global setting (`--backend-config=<key>=<value>`). */
@@ -12,14 +13,17 @@ export interface BackendConfigSetting {
 
 export type ModelControlMode = 'none' | 'poll' | 'explicit';
 
-export interface GrpcTlsOptions {
+/** TLS for one endpoint: `--grpc-use-ssl`/`--http-use-ssl` and their certificate flags. */
+export interface TlsOptions {
   useSsl: boolean;
-  /** --grpc-use-ssl-mutual: clients must present a certificate signed by the root cert. */
+  /** --grpc-use-ssl-mutual / --http-use-ssl-mutual: clients must present a certificate signed by the root cert. */
   mutual: boolean;
   serverCert?: string;
   serverKey?: string;
   rootCert?: string;
 }
+
+export type GrpcTlsOptions = TlsOptions;
 
 export interface ServerOptions {
   modelRepositories: string[];
@@ -29,6 +33,12 @@ export interface ServerOptions {
   grpcAddress: string;
   /** --grpc-use-ssl and friends: TLS for the gRPC endpoint (files read at start-up). */
   grpcTls: GrpcTlsOptions;
+  /** --http-use-ssl and friends: HTTPS for the HTTP endpoint (nereid's own; Triton has none). */
+  httpTls: TlsOptions;
+  /** --http-restricted-api: categories whose HTTP routes need a header. */
+  httpRestrictedApis: Restrictions;
+  /** --grpc-restricted-protocol: categories whose RPCs need a metadata key (already carrying Triton's prefix). */
+  grpcRestrictedProtocols: Restrictions;
   metricsPort: number;
   /** Defaults to `httpAddress`. */
   metricsAddress: string;
@@ -91,6 +101,9 @@ export function defaults(): ServerOptions {
     grpcPort: 8001,
     grpcAddress: '0.0.0.0',
     grpcTls: { useSsl: false, mutual: false },
+    httpTls: { useSsl: false, mutual: false },
+    httpRestrictedApis: {},
+    grpcRestrictedProtocols: {},
     metricsPort: 8002,
     metricsAddress: '',
     allowHttp: true,

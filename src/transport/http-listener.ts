@@ -1,12 +1,16 @@
-/** A node:http server bound to an address: listening, its port (port 0 picks one) and closing with its connections. */
+/**
+ * A node:http or node:https server bound to an address: listening, its port (port 0 picks one) and closing with its
+ * connections.
+ */
 import type http from 'node:http';
+import type https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export class HttpListener {
-  private constructor(private readonly server: http.Server) {}
+  private constructor(private readonly server: http.Server | https.Server) {}
 
   /** Resolves once the port is bound; rejects when it cannot be (in use, bad address). */
-  static async listen(server: http.Server, port: number, address: string): Promise<HttpListener> {
+  static async listen(server: http.Server | https.Server, port: number, address: string): Promise<HttpListener> {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, address, () => {

@@ -18,6 +18,8 @@ import { inferRpcs } from './infer-rpcs.ts';
 import { logSettingsRpc } from './log-settings-rpc.ts';
 import { metadataRpcs } from './metadata-rpcs.ts';
 import { repositoryRpcs } from './repository-rpcs.ts';
+import { restrictRpcs } from './restricted-rpcs.ts';
+import type { Restrictions } from '../../options/restricted-features.ts';
 import { unbuiltRpcs } from './unbuilt-rpcs.ts';
 
 export interface GrpcEndpointOptions {
@@ -26,6 +28,8 @@ export interface GrpcEndpointOptions {
   readonly serverId: string;
   readonly strictReadiness?: boolean;
   readonly tls?: GrpcTlsOptions;
+  /** --grpc-restricted-protocol: categories whose RPCs need a metadata key (none when absent). */
+  readonly restrictedProtocols?: Restrictions;
 }
 
 export interface GrpcEndpointDeps {
@@ -49,7 +53,8 @@ export class GrpcEndpoint {
     const queries = new ModelQueries(deps.repository);
     const { Check, ...health } = healthRpcs({ queries, strictReadiness: options.strictReadiness ?? true });
     const server = new grpc.Server(CHANNEL_OPTIONS);
-    server.addService(inferenceServiceDefinition, {
+    const restrictions = options.restrictedProtocols ?? {};
+    server.addService(inferenceServiceDefinition, restrictRpcs({
       ...health,
       ...metadataRpcs(queries, options.serverId),
       ...inferRpcs(deps.inference),
@@ -59,8 +64,8 @@ export class GrpcEndpoint {
         model_stats: deps.statistics.modelStatistics(deps.repository, request.name, request.version),
       })),
       ...logSettingsRpc,
-    } as grpc.UntypedServiceImplementation);
-    server.addService(healthServiceDefinition, { Check } as grpc.UntypedServiceImplementation);
+    }, restrictions) as grpc.UntypedServiceImplementation);
+    server.addService(healthServiceDefinition, restrictRpcs({ Check }, restrictions) as grpc.UntypedServiceImplementation);
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${options.address}:${options.port}`, credentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });

@@ -1,16 +1,20 @@
 /**
- * The HTTP/REST endpoint (KServe v2 + Triton extensions) on node:http. The infer route is dispatched here, before
- * express, so the hot path never pays for express; everything else goes to the express control plane.
+ * The HTTP/REST endpoint (KServe v2 + Triton extensions) on node:http (node:https with --http-use-ssl). The infer
+ * route is dispatched here, before express, so the hot path never pays for express; everything else goes to the
+ * express control plane. Restricted APIs are refused here, by path, before either.
  */
-import http from 'node:http';
 import { HttpListener } from '../http-listener.ts';
 import type { InferenceService } from '../../core/inference-service.ts';
 import type { ModelControl } from '../../core/model-control.ts';
 import type { ModelLookup } from '../../core/model-lookup.ts';
 import { ModelQueries } from '../../core/model-queries.ts';
 import type { StatisticsStore } from '../../observe/statistics.ts';
+import type { Restrictions } from '../../options/restricted-features.ts';
+import type { TlsOptions } from '../../options/server-options.ts';
 import { createControlPlane } from './control-plane.ts';
+import { createHttpServer } from './https-server.ts';
 import { handleInfer, type InferRouteContext } from './infer-route.ts';
+import { restrictionGuard } from './restricted-routes.ts';
 import { sendErrorMessage } from './responses.ts';
 import { INFER_PATH, pathOf } from './routes.ts';
 
@@ -21,6 +25,10 @@ export interface HttpEndpointOptions {
   readonly maxInputSize: number;
   readonly strictReadiness: boolean;
   readonly serverId: string;
+  /** --http-restricted-api: categories whose routes need a header (none when absent). */
+  readonly restrictedApis?: Restrictions;
+  /** --http-use-ssl and friends (plain HTTP when absent). */
+  readonly tls?: TlsOptions;
 }
 
 export interface HttpEndpointDeps {
@@ -55,10 +63,14 @@ export class HttpEndpoint {
 
     const counter = { active: 0 };
     const finished = (): void => void counter.active--;
-    const server = http.createServer((req, res) => {
+    // Decided once here: without restrictions the guard is undefined and requests skip it.
+    const guard = restrictionGuard(options.restrictedApis ?? {});
+    const server = createHttpServer((req, res) => {
       counter.active++;
       res.on('close', finished);
-      const match = INFER_PATH.exec(pathOf(req.url));
+      const path = pathOf(req.url);
+      if (guard !== undefined && guard(req, res, path)) return;
+      const match = INFER_PATH.exec(path);
       if (match === null) {
         controlPlane(req, res);
         return;
@@ -69,7 +81,7 @@ export class HttpEndpoint {
         return;
       }
       void handleInfer(req, res, match[1]!, match[2], inferContext);
-    });
+    }, options.tls);
     return new HttpEndpoint(await HttpListener.listen(server, options.port, options.address), counter);
   }
 
