@@ -23,8 +23,11 @@ export interface IndexEntry {
 export interface ModelControl {
   /** Every model directory of every repository, sorted by name; `readyOnly` keeps READY versions only. */
   index(readyOnly: boolean): IndexEntry[];
-  /** Loads or reloads a model and resolves once every selected version has finished loading. */
+  /**
+   * Loads or reloads a model and resolves once every selected version has finished loading. Load and unload refuse
+   * (INVALID_ARG) a name that is not one safe path segment: empty, `.`, `..`, or holding `/`, `\` or NUL.
+   */
   load(name: string, overrides?: LoadOverrides): Promise<void>;
-  /** Unloads every version of a model (in-flight requests finish first); an unknown name succeeds. */
+  /** Unloads every version of a model (in-flight requests finish first); an unknown (but safe) name succeeds. */
   unload(name: string, options?: { unloadDependents?: boolean }): Promise<void>;
 }

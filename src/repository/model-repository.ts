@@ -9,12 +9,13 @@
 import type { PipelineOptions } from '../config/pipeline.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from '../core/model-control.ts';
 import type { ModelLookup, ModelStatus, ServableVersion, VersionState } from '../core/model-lookup.ts';
-import { asServerError, ERROR_CODE_NAMES, internal, invalidArg, notFound, unavailable } from '../protocol/errors.ts';
+import { asServerError, ERROR_CODE_NAMES, internal, invalidArg, notFound, ServerError, unavailable } from '../protocol/errors.ts';
 import { log } from '../observe/log.ts';
 import type { ModelConfig } from '../config/model-config.ts';
 import { readModelConfig } from './config-reader.ts';
 import { fingerprint } from './model-fingerprint.ts';
-import { removeOverrideDir, writeOverrideDir } from './override-dir.ts';
+import { checkModelName } from './model-name.ts';
+import { removeOverrideDir, writeOverrideDir, type OverrideDir } from './override-dir.ts';
 import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner.ts';
 import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadedVersion } from './version-loader.ts';
@@ -51,7 +52,8 @@ interface ModelEntry {
   readonly versions: Map<number, VersionEntry>;
   /** Fingerprint of the model dir at the last load attempt (poll mode reloads when it changes). */
   loadedFingerprint?: string;
-  overrideDir?: string;
+  /** The temporary directory of the load API's file overrides that the serving copy came from. */
+  override?: OverrideDir;
   /** Loads and unloads of one model run one after another. */
   busy: Promise<void>;
 }
@@ -168,10 +170,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
   async load(name: string, overrides: LoadOverrides = {}): Promise<void> {
     if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
     const modelName = name.trim();
-    if (modelName === '') throw invalidArg('Model name cannot be empty. Please enter a valid name to deploy.');
-    if (modelName.includes('/') || modelName === '..') {
-      throw invalidArg(`invalid model name '${modelName}', model name must not contain path traversal characters`);
-    }
+    checkModelName(modelName);
     if (overrides.files !== undefined && overrides.files.size > 0 && overrides.config === undefined) {
       throw invalidArg("Load parameter 'config' must be specified for model file override");
     }
@@ -181,13 +180,15 @@ export class ModelRepository implements ModelLookup, ModelControl {
     }
     await this.serialized(modelName, async () => {
       let location: ModelLocation | undefined;
+      let override: OverrideDir | undefined;
       if (fileOverride) {
-        location = { name: modelName, dir: writeOverrideDir(modelName, overrides.files!) };
+        override = writeFiles(modelName, overrides.files!);
+        location = { name: modelName, dir: override.modelDir };
       } else {
         location = scanRepositories(this.options.repositories).models.find((m) => m.name === modelName);
         if (location === undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository`);
       }
-      const modelFailure = await this.loadModel(location, overrides.config, fileOverride);
+      const modelFailure = await this.loadModel(location, overrides.config, override);
       // A config that cannot be read fails the load as Triton's poll failure; a serving copy keeps serving.
       if (modelFailure !== undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository: ${modelFailure}`);
       const entry = this.models.get(modelName)!;
@@ -200,6 +201,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
 
   async unload(name: string, _options: { unloadDependents?: boolean } = {}): Promise<void> {
     if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
+    checkModelName(name);
     if (!this.models.has(name)) return;
     await this.serialized(name, () => this.unloadModel(name));
   }
@@ -277,7 +279,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
    * switched in atomically; versions no longer selected are unloaded.
    */
   /** Returns the model-level failure (config or version selection) when there was one. */
-  private async loadModel(location: ModelLocation, configOverride?: string, isOverrideDir = false): Promise<string | undefined> {
+  private async loadModel(location: ModelLocation, configOverride?: string, override?: OverrideDir): Promise<string | undefined> {
     const entry = this.entry(location.name);
     const modelFingerprint = fingerprint(location.dir);
     entry.loadedFingerprint = modelFingerprint;
@@ -296,7 +298,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
     } catch (error) {
       const reason = reasonOf(error);
       this.recordModelFailure(entry, reason);
-      if (isOverrideDir) removeOverrideDir(location.dir);
+      if (override !== undefined) removeOverrideDir(override);
       return reason;
     }
     entry.failure = undefined;
@@ -309,8 +311,8 @@ export class ModelRepository implements ModelLookup, ModelControl {
       if (failed.length === 0) await this.unloadVersionEntry(entry.name, version, e);
       else e.reason = `still serving: version ${failed.join(', ')} failed to load`;
     }
-    if (entry.overrideDir !== undefined && entry.overrideDir !== location.dir) removeOverrideDir(entry.overrideDir);
-    entry.overrideDir = isOverrideDir ? location.dir : undefined;
+    if (entry.override !== undefined && entry.override !== override) removeOverrideDir(entry.override);
+    entry.override = override;
     return undefined;
   }
 
@@ -370,8 +372,8 @@ export class ModelRepository implements ModelLookup, ModelControl {
     await Promise.all([...entry.versions].map(([version, e]) => this.unloadVersionEntry(name, version, e)));
     entry.failure = undefined;
     entry.loadedFingerprint = undefined;
-    if (entry.overrideDir !== undefined) removeOverrideDir(entry.overrideDir);
-    entry.overrideDir = undefined;
+    if (entry.override !== undefined) removeOverrideDir(entry.override);
+    entry.override = undefined;
   }
 
   private async unloadVersionEntry(name: string, version: number, e: VersionEntry): Promise<void> {
@@ -385,6 +387,20 @@ export class ModelRepository implements ModelLookup, ModelControl {
     await unloadVersion(loaded);
     Object.assign(e, { loaded: undefined, source: undefined, state: 'UNAVAILABLE', reason: 'unloaded' });
     log.info(`successfully unloaded '${name}' version ${version}`);
+  }
+}
+
+/**
+ * Writes the load API's file overrides. A filesystem failure (an over-long path, say) is Triton's poll failure, its
+ * cause only in the log: the reply never shows the temporary path.
+ */
+function writeFiles(modelName: string, files: ReadonlyMap<string, Uint8Array>): OverrideDir {
+  try {
+    return writeOverrideDir(modelName, files);
+  } catch (error) {
+    if (error instanceof ServerError) throw error;
+    log.error(`Poll failed for model directory '${modelName}': ${(error as Error).message}`);
+    throw internal(`failed to load '${modelName}', failed to poll from model repository`);
   }
 }
 

@@ -5,6 +5,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { internal } from '../protocol/errors.ts';
 import { isDirectory } from './fs-checks.ts';
+import { isSafeModelName } from './model-name.ts';
+import { log } from '../observe/log.ts';
 
 export interface ModelLocation {
   readonly name: string;
@@ -18,7 +20,13 @@ export interface RepositoryScan {
   readonly duplicates: readonly string[];
 }
 
-/** Lists the models of every repository path. A path that is not a readable directory is an error. */
+/** Unsafe model directories already warned about (the poller rescans every few seconds). */
+const warned = new Set<string>();
+
+/**
+ * Lists the models of every repository path. A path that is not a readable directory is an error. A directory whose
+ * name is not a safe model name (on Linux only a `\` can make it so) is skipped: the load API refuses that name.
+ */
 export function scanRepositories(repositories: readonly string[]): RepositoryScan {
   const seen = new Map<string, string[]>();
   for (const repository of repositories) {
@@ -31,6 +39,11 @@ export function scanRepositories(repositories: readonly string[]): RepositorySca
     for (const entry of entries) {
       const dir = path.join(repository, entry.name);
       if (!isDirectory(dir)) continue;
+      if (!isSafeModelName(entry.name)) {
+        if (!warned.has(dir)) log.warn(`ignoring '${dir}': a model directory name must not contain '\\'`);
+        warned.add(dir);
+        continue;
+      }
       seen.set(entry.name, [...(seen.get(entry.name) ?? []), dir]);
     }
   }

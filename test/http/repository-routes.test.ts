@@ -105,8 +105,10 @@ describe('POST /v2/repository/index', () => {
     assert.deepEqual(await index('"ready"'), all);
   });
 
-  it('errors: a non-bool ready and malformed JSON are TritonJson errors (500)', async () => {
-    expectError(await post('/v2/repository/index', { ready: 'true' }), 500, 'attempt to access JSON non-boolean as boolean');
+  it("errors: a non-bool ready is 400 (Triton's newer check), malformed JSON a TritonJson error (500)", async () => {
+    for (const ready of ['true', 1, null, {}]) {
+      expectError(await post('/v2/repository/index', { ready }), 400, "Invalid value for 'ready': expected a boolean");
+    }
     expectError(await post('/v2/repository/index', '{"ready":'), 500, 'failed to parse the request JSON buffer: Invalid value. at 9');
     expectError(await post('/v2/repository/index', ' '), 500, 'failed to parse the request JSON buffer: The document is empty. at 1');
   });

@@ -8,6 +8,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { ModelControl } from '../../core/model-control.ts';
 import type { ModelQueries } from '../../core/model-queries.ts';
 import { registerRepositoryRoutes } from './repository-routes.ts';
+import { keepRawPathParams } from './raw-path-params.ts';
 import { serverMetadata } from '../../core/server-metadata.ts';
 import { sendEmpty, sendError, sendErrorMessage, sendJson } from './responses.ts';
 
@@ -33,6 +34,7 @@ export function createControlPlane(ctx: ControlPlaneContext): Express {
   app.set('case sensitive routing', true);
   app.set('etag', false);
   app.set('x-powered-by', false);
+  app.use(keepRawPathParams); // model names are the raw URL segments, as in Triton
 
   const get = (path: string, handler: Handler): void => {
     app.route(path).get(guarded(handler)).all(methodNotAllowed);

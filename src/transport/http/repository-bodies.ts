@@ -12,8 +12,8 @@
  *   body or a non-bool `unload_dependents` is ignored and the model is unloaded without its dependents.
  */
 import type { LoadOverrides } from '../../core/model-control.ts';
-import { internal } from '../../protocol/errors.ts';
-import { hasMember, isJsonObject, NOT_BOOL, NOT_OBJECT_MEMBERS, NOT_STRING } from './json-fields.ts';
+import { internal, invalidArg } from '../../protocol/errors.ts';
+import { hasMember, isJsonObject, NOT_OBJECT_MEMBERS, NOT_STRING } from './json-fields.ts';
 import { parseRequestJson } from './request-json.ts';
 
 /** The parsed body, or undefined for an empty one. Throws Triton's parse error (INTERNAL) for anything else. */
@@ -21,11 +21,14 @@ export function parseJsonBody(body: Buffer): unknown {
   return body.length === 0 ? undefined : parseRequestJson(body).root;
 }
 
-/** `{"ready": bool}` of the index request (false when absent). */
+/**
+ * `{"ready": bool}` of the index request (false when absent). Anything else is refused as Triton's newer frontend
+ * does (400; 2.51 answered TritonJson's 500 `attempt to access JSON non-boolean as boolean`).
+ */
 export function indexReadyFlag(root: unknown): boolean {
   if (!hasMember(root, 'ready')) return false;
   const ready = root.ready;
-  if (typeof ready !== 'boolean') throw internal(NOT_BOOL);
+  if (typeof ready !== 'boolean') throw invalidArg("Invalid value for 'ready': expected a boolean");
   return ready;
 }
 
