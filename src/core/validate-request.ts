@@ -5,6 +5,13 @@
  */
 import { checkBytesFraming, type BytesFramingIssue } from '../protocol/bytes-codec.ts';
 import { WILDCARD_DIM, type ModelPlan, type TensorPlan } from './model-plan.ts';
+import { byteSizeOf } from '../protocol/datatypes.ts';
+import {
+  byteSizeOverflow,
+  byteSizeOverflows,
+  elementCountOverflows,
+  elementCountTooLarge,
+} from '../protocol/element-count.ts';
 import { invalidArg } from '../protocol/errors.ts';
 import type { InferRequest, InputTensor } from '../protocol/inference.ts';
 
@@ -112,8 +119,14 @@ function logRequest(request: InferRequest): string {
   return `[request id: ${request.id ? request.id : '<id_unknown>'}] `;
 }
 
-/** Shape entries must be integers; Triton's int64 shapes cannot be anything else, so this text is nereid's own. */
+/**
+ * A shape whose element count or byte size overflows int64 is refused with Triton's texts (HTTP JSON inputs meet the
+ * same check in the decoder; this catches binary and gRPC inputs). Otherwise shape entries must be exact integers;
+ * Triton's int64 shapes cannot be anything else, so that text is nereid's own.
+ */
 function checkShapeEntries(request: InferRequest, input: InputTensor, model: string): void {
+  if (elementCountOverflows(input.shape)) throw elementCountTooLarge(input.name);
+  if (byteSizeOverflows(input.shape, byteSizeOf(input.datatype))) throw byteSizeOverflow(input.name);
   for (const d of input.shape) {
     if (!Number.isSafeInteger(d)) {
       throw invalidArg(

@@ -55,6 +55,6 @@ describe('request Content-Encoding', () => {
   it('a body that inflates beyond --http-max-input-size is refused (no zip bomb)', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(4 << 20));
     await assert.rejects(decodeContentEncoding(bomb, 'gzip', 1 << 20), (e: Error & { code?: string }) =>
-      e.code === 'INVALID_ARG' && /exceeds the maximum input size of 1048576 bytes/.test(e.message));
+      e.code === 'INVALID_ARG' && /exceeds the maximum allowed input size of 1048576 bytes/.test(e.message));
   });
 });

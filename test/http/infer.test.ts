@@ -267,7 +267,7 @@ describe('bad input gets Triton\'s status, and the server keeps serving', () => 
   });
 
   it('a body over --http-max-input-size → 400', async () => {
-    await expectStatus(post(ADD_SUB, '', { raw: Buffer.alloc((1 << 20) + 1, 32) }), 400, /exceeds the maximum input size of 1048576 bytes/);
+    await expectStatus(post(ADD_SUB, '', { raw: Buffer.alloc((1 << 20) + 1, 32) }), 400, /exceeds the maximum allowed input size of 1048576 bytes/);
   });
 
   it('unknown model → 404, unknown version → 404, non-numeric version → 404 Not Found', async () => {

@@ -231,7 +231,7 @@ describe('POST /v2/repository/models/{m}/load and unload', () => {
   it('a body over --http-max-input-size is refused (400) before anything loads', async () => {
     const small = await startControlServers({ repositories: [repo], controlMode: 'explicit', maxInputSize: 64 });
     const reply = await post('/v2/repository/models/alpha/load', { parameters: { config: addConfig('alpha', 2) } }, small);
-    expectError(reply, 400, /exceeds the maximum input size of 64 bytes/);
+    expectError(reply, 400, /exceeds the maximum allowed input size of 64 bytes/);
     assert.deepEqual(JSON.parse((await post('/v2/repository/index', { ready: true }, small)).body), []);
   });
 });

@@ -15,11 +15,21 @@
  * - JSON parse errors carry INTERNAL (500): Triton's EVBufferToJson returns TritonJson's parse error, and TritonJson
  *   errors are INTERNAL in http_server.cc.
  *
+ * - A shape whose element count or byte size overflows int64 is refused (400) before its `data` is read, as Triton
+ *   2025+ does for JSON data; the core refuses the same shapes for binary and gRPC inputs (validate-request.ts).
+ *
  * nereid's own: invalid UTF-8 in the JSON is a parse error (rapidjson's validating message); INT64/UINT64 values beyond
  * 2^53 are read exactly from the source text; see json-tensor-data.ts for the data rules.
  */
+import { MAX_INFER_JSON_DEPTH } from './json-nesting.ts';
 import { parseRequestJson, requestJsonParseError } from './request-json.ts';
-import { isDatatype, type Datatype } from '../../protocol/datatypes.ts';
+import { byteSizeOf, isDatatype, type Datatype } from '../../protocol/datatypes.ts';
+import {
+  byteSizeOverflow,
+  byteSizeOverflows,
+  elementCountOverflows,
+  elementCountTooLarge,
+} from '../../protocol/element-count.ts';
 import { invalidArg } from '../../protocol/errors.ts';
 import type { InputTensor, Parameters, RequestedOutput } from '../../protocol/inference.ts';
 import type { DecodedInferRequest, RawInputSpec } from './infer-codec-types.ts';
@@ -54,7 +64,7 @@ export function decodeInferRequest(
   if (jsonLength === 0) return decodeRawRequest(body, modelName, rawInputs());
 
   const json = body.subarray(0, jsonLength);
-  const { root, text } = parseRequestJson(json);
+  const { root, text } = parseRequestJson(json, MAX_INFER_JSON_DEPTH);
 
   const id = readRequestId(root);
   const { parameters, defaultBinary } = readRequestParameters(root);
@@ -150,12 +160,15 @@ function readInputs(
     } else {
       const region = sharedMemoryRegion(params);
       if (region !== undefined) throw unregisteredRegion(region);
+      // Triton's order: the element count (overflow refused), then 'data', then the byte size (overflow refused).
+      if (elementCountOverflows(shape)) throw elementCountTooLarge(name);
       const count = elementCount(shape);
       if (count === 0) {
         data = EMPTY;
       } else {
         const dataJson = memberAsArray(input, 'data', "Unable to parse 'data'");
         const datatype = knownDatatype(datatypeText, name);
+        if (byteSizeOverflows(shape, byteSizeOf(datatype))) throw byteSizeOverflow(name);
         data =
           datatype === 'BYTES'
             ? jsonStringsToTensorBytes(dataJson)

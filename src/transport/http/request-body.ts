@@ -1,49 +1,76 @@
 /**
  * Reading a request body within --http-max-input-size, and undoing its Content-Encoding (gzip, or deflate meaning
  * zlib-wrapped; the inflater accepts both headers). Decompression runs on libuv's thread pool, never blocking the loop.
+ *
+ * A chunked body is also refused once it holds more than 65,536 non-empty chunks, as Triton does (its 2026 fix for
+ * memory growth from many tiny chunks, server PR #8770); see chunk-counter.ts for how chunks are counted. A refused
+ * body is drained and dropped, not kept: closing the socket while the client is still sending would reset the
+ * connection and could lose the answer.
  */
 import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { invalidArg } from '../../protocol/errors.ts';
+import { ChunkCounter, MAX_CHUNKS } from './chunk-counter.ts';
 import { HttpError } from './responses.ts';
 
 const unzip = promisify(zlib.unzip);
 
-function tooLarge(limit: number): Error {
-  return invalidArg(`request body exceeds the maximum input size of ${limit} bytes (--http-max-input-size)`);
+/** Triton's text for a body over --http-max-input-size; `size` is left out when it is not known (decompression). */
+export function inputTooLarge(limit: number, size?: number): Error {
+  const of = size === undefined ? '' : ` of ${size} bytes`;
+  return invalidArg(
+    `request JSON size${of} exceeds the maximum allowed input size of ${limit} bytes. ` +
+      'Use --http-max-input-size to increase the limit.',
+  );
 }
 
-/** Collects the body; a declared or actual size over `limit` is refused without buffering the rest. */
+function tooManyChunks(): Error {
+  return invalidArg(`Chunked request body exceeds maximum of ${MAX_CHUNKS} non-empty chunks`);
+}
+
+/** First allocation for a body of unknown length; it doubles from there up to the limit. */
+const INITIAL_CAPACITY = 64 * 1024;
+
+/**
+ * Collects the body; a declared or actual size over `limit`, or too many chunks, is refused without buffering the
+ * rest. Bytes are copied into one buffer as they come, so memory follows the body size, not the number of reads.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   const declaredLength = declared === undefined ? undefined : Number(declared);
   if (declaredLength !== undefined && declaredLength > limit) {
     req.resume();
-    return Promise.reject(tooLarge(limit));
+    return Promise.reject(inputTooLarge(limit, declaredLength));
   }
   return new Promise((resolve, reject) => {
-    // One allocation when the length is known (the common case); chunks otherwise.
-    const exact = declaredLength !== undefined && Number.isSafeInteger(declaredLength) ? Buffer.allocUnsafe(declaredLength) : undefined;
-    const chunks: Buffer[] = [];
+    const exact = declaredLength !== undefined && Number.isSafeInteger(declaredLength);
+    let buffer: Buffer = Buffer.allocUnsafe(exact ? declaredLength : Math.min(INITIAL_CAPACITY, limit));
     let received = 0;
+    const chunks = exact ? undefined : new ChunkCounter();
+    const refuse = (error: Error): void => {
+      req.removeAllListeners('data');
+      req.resume();
+      reject(error);
+    };
     req.on('data', (chunk: Buffer) => {
-      if (received + chunk.length > (exact?.length ?? limit)) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(exact !== undefined ? invalidArg('request body is longer than its Content-Length') : tooLarge(limit));
-        return;
-      }
-      if (exact !== undefined) chunk.copy(exact, received);
-      else chunks.push(chunk);
-      received += chunk.length;
+      const total = received + chunk.length;
+      if (exact && total > buffer.length) return refuse(invalidArg('request body is longer than its Content-Length'));
+      if (total > limit) return refuse(inputTooLarge(limit, total));
+      if (chunks !== undefined && chunks.add(chunk.length, req.socket.bytesRead) > MAX_CHUNKS) return refuse(tooManyChunks());
+      if (total > buffer.length) buffer = grow(buffer, received, total, limit);
+      chunk.copy(buffer, received);
+      received = total;
     });
-    req.on('end', () => {
-      if (exact === undefined) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
-      else resolve(received === exact.length ? exact : exact.subarray(0, received));
-    });
+    req.on('end', () => resolve(received === buffer.length ? buffer : buffer.subarray(0, received)));
     req.on('error', reject);
   });
+}
+
+function grow(buffer: Buffer, used: number, needed: number, limit: number): Buffer {
+  const next = Buffer.allocUnsafe(Math.min(Math.max(needed, buffer.length * 2), limit));
+  buffer.copy(next, 0, 0, used);
+  return next;
 }
 
 /** Decompresses a body per its Content-Encoding; identity/absent passes through. Unknown encodings are 501. */
@@ -59,7 +86,7 @@ export async function decodeContentEncoding(body: Buffer, encoding: string | und
     return await unzip(body, { maxOutputLength: limit });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+    if (e.code === 'ERR_BUFFER_TOO_LARGE') throw inputTooLarge(limit);
     throw invalidArg(`failed to decompress the ${name} request body: ${e.message}`);
   }
 }
