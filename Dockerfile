@@ -7,14 +7,17 @@
 # The model repository is /models; mount it read-only (`:ro`): nereid only reads it. Arguments after the image name
 # are appended to the entrypoint's flags, as with tritonserver. The GPU image is Dockerfile.gpu.
 
-# ---- build: install the runtime dependencies from the lockfile ----
+# ---- build: compile src/ to dist/, then keep only the runtime dependencies ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: onnxruntime-node's postinstall would download the CUDA providers from NuGet on linux/x64 (the
-# CPU image does not use them; package.json's allowScripts disables it too). esbuild (tsx) works from its
-# platform package without its postinstall.
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# CPU image does not use them; package.json's allowScripts disables it too). It also skips this package's `prepare`
+# build, which runs below once the sources are in.
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev && npm cache clean --force
 
 # ---- runtime ----
 FROM node:20-bookworm-slim AS runtime
@@ -22,9 +25,9 @@ ENV NODE_ENV=production \
     NEREID_HEALTH_URL=http://127.0.0.1:8000/v2/health/ready
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json package-lock.json ./
 COPY protos ./protos
-COPY src ./src
 # The model repository mount point; the files above stay root-owned and read-only to the server's user.
 RUN mkdir -p /models
 USER node
@@ -33,5 +36,5 @@ EXPOSE 8000 8001 8002
 # Node's fetch, so the image needs no curl. Set NEREID_HEALTH_URL when --http-port is changed.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.NEREID_HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--import", "tsx", "src/main.ts", "--model-repository=/models"]
+ENTRYPOINT ["node", "dist/main.js", "--model-repository=/models"]
 CMD []

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * nereid's entry point: parse tritonserver-style flags, load the model repository, print the model status table,
  * and serve until SIGINT/SIGTERM.

@@ -8,8 +8,14 @@ import type { FromWorker, RunTimings, ToWorker, WireTensor } from './messages.ts
 import type { PackedInputs } from './packed-inputs.ts';
 import type { OrtOptions } from './session-options.ts';
 
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
-const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker-entry.ts' : './worker-entry.js', import.meta.url);
+/**
+ * What each worker thread runs. Compiled (dist/), the worker is plain `worker-entry.js` with no loader. From the
+ * TypeScript sources (tests and scripts under tsx), worker threads do not inherit tsx's loader, so the worker starts
+ * in worker-bootstrap.mjs, which registers tsx and then imports `worker-entry.ts`.
+ */
+const WORKER: { readonly file: URL; readonly workerData?: { entry: string } } = import.meta.url.endsWith('.ts')
+  ? { file: new URL('./worker-bootstrap.mjs', import.meta.url), workerData: { entry: new URL('./worker-entry.ts', import.meta.url).href } }
+  : { file: new URL('./worker-entry.js', import.meta.url) };
 
 export interface RunResult {
   readonly outputs: readonly WireTensor[];
@@ -36,7 +42,7 @@ export class WorkerClient {
   private readonly exitedPromise: Promise<void>;
 
   private constructor(label: string) {
-    this.worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY.href }, name: label });
+    this.worker = new Worker(WORKER.file, { workerData: WORKER.workerData, name: label });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     this.worker.on('error', (error) => this.ended(`worker error: ${error.message}`));
     this.exitedPromise = new Promise((resolve) => this.worker.once('exit', () => resolve()));

@@ -1,7 +1,8 @@
 /**
  * Dockerfile and Dockerfile.gpu, checked offline (no Docker engine): a line-based parse into stages and instructions,
  * then the conventions both images share (non-root user, ports, health probe, entrypoint flags nereid's own option
- * parser accepts) and what each installs.
+ * parser accepts), the compiled build (src/ compiled in the build stage, only dist/ and the runtime dependencies in the
+ * image) and what each installs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,11 +95,11 @@ function checkRuntime(file: string, stages: Stage[]): void {
   assert.equal(new URL(url).port, '8000');
 
   const entrypoint = execForm(last(runtime, 'ENTRYPOINT'));
-  assert.deepEqual(entrypoint.slice(0, 4), ['node', '--import', 'tsx', 'src/main.ts']);
+  assert.deepEqual(entrypoint.slice(0, 2), ['node', 'dist/main.js'], 'the compiled entry, no loader');
   assert.ok(entrypoint.includes('--model-repository=/models'));
   assert.deepEqual(execForm(last(runtime, 'CMD')), [], 'CMD is an empty exec array: docker run args are appended');
   // nereid's own parser accepts the entrypoint's flags plus passed-through ones.
-  const options = parseOptions([...entrypoint.slice(4), '--log-verbose=1', '--http-port=8000']);
+  const options = parseOptions([...entrypoint.slice(2), '--log-verbose=1', '--http-port=8000']);
   assert.deepEqual(options.modelRepositories, ['/models']);
   assert.equal(options.logVerbose, 1);
 
@@ -107,18 +108,50 @@ function checkRuntime(file: string, stages: Stage[]): void {
   const copies = all(runtime, 'COPY');
   const fromBuild = copies.filter((c) => c.startsWith('--from='));
   assert.ok(fromBuild.some((c) => /\/app\/node_modules \.\/node_modules$/.test(c)), 'node_modules from the build stage');
+  assert.ok(fromBuild.some((c) => /\/app\/dist \.\/dist$/.test(c)), 'dist/ from the build stage');
   const local = copies.filter((c) => !c.startsWith('--'));
-  for (const needed of ['package.json', 'package-lock.json', 'protos', 'src']) {
+  for (const needed of ['package.json', 'package-lock.json', 'protos']) {
     assert.ok(local.some((c) => c.split(' ').slice(0, -1).includes(needed)), `${file} copies ${needed}`);
     assert.ok(existsSync(join(ROOT, needed)), `${needed} exists`);
     assert.ok(!ignored().includes(needed), `.dockerignore keeps ${needed} in the context`);
   }
-  assert.ok(existsSync(join(ROOT, entrypoint[3]!)), 'the entry file exists');
+  assert.ok(!local.some((c) => c.split(' ').includes('src')), 'no TypeScript sources in the runtime stage');
+  checkBuild(file, stages);
   assert.ok(all(runtime, 'RUN').some((r) => r.includes('mkdir -p /models')), '/models exists for the mount');
 
   // Every --from names an earlier stage.
   const names = stages.map((s) => s.name);
   for (const c of fromBuild) assert.ok(names.includes(/^--from=(\S+)/.exec(c)![1]), c);
+}
+
+/**
+ * The stage the runtime copies dist/ from: installs everything (tsc is a dev dependency), copies the sources and
+ * tsconfigs, builds, then prunes the dev dependencies (tsx, typescript) before node_modules is copied on.
+ */
+function checkBuild(file: string, stages: Stage[]): void {
+  const from = /^--from=(\S+) \/app\/dist /.exec(all(stages.at(-1)!, 'COPY').find((c) => / \/app\/dist /.test(c))!)![1];
+  const build = stages.find((s) => s.name === from);
+  assert.ok(build !== undefined, `${file}: the dist/ stage`);
+  const copied = all(build, 'COPY').flatMap((c) => c.split(' ').slice(0, -1));
+  for (const needed of ['src', 'tsconfig.json', 'tsconfig.build.json']) {
+    assert.ok(copied.includes(needed), `${file}: the build stage copies ${needed}`);
+    assert.ok(existsSync(join(ROOT, needed)) && !ignored().includes(needed), `${needed} is in the build context`);
+  }
+  const runs = all(build, 'RUN').join(' && ');
+  const ci = runs.search(/\bnpm ci\b/);
+  const compile = runs.indexOf('npm run build');
+  const prune = runs.indexOf('npm prune --omit=dev');
+  assert.ok(ci >= 0 && compile > ci && prune > compile, `${file}: npm ci, npm run build, npm prune --omit=dev`);
+  assert.ok(!/\bnpm ci\b[^&]*--omit=dev/.test(runs), `${file}: the build installs tsc (a dev dependency)`);
+
+  // `npm run build` is tsc on tsconfig.build.json, compiling src/ into dist/: dist/main.js is src/main.ts compiled.
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+  assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json');
+  const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+  assert.equal(tsconfig.compilerOptions.rootDir, 'src');
+  assert.equal(tsconfig.compilerOptions.outDir, 'dist');
+  assert.ok(existsSync(join(ROOT, 'src/main.ts')));
+  for (const dev of ['tsx', 'typescript']) assert.ok(!(dev in pkg.dependencies), `${dev} is not a runtime dependency`);
 }
 
 test('the parser joins continuations and splits stages', () => {
@@ -166,5 +199,5 @@ test('Dockerfile.gpu: CUDA 12 + cuDNN 9 runtime, npm ci then the cuda12 provider
 });
 
 test('.dockerignore keeps host installs and the model repository out of the context', () => {
-  for (const entry of ['node_modules', '.git', 'model_repository']) assert.ok(ignored().includes(entry), entry);
+  for (const entry of ['node_modules', '.git', 'model_repository', 'dist']) assert.ok(ignored().includes(entry), entry);
 });
