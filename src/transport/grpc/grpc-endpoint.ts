@@ -12,7 +12,7 @@ import { ModelQueries } from '../../core/model-queries.ts';
 import type { StatisticsStore } from '../../observe/statistics.ts';
 import { unary } from './unary.ts';
 import type { GrpcTlsOptions } from '../../options/server-options.ts';
-import { healthServiceDefinition, inferenceServiceDefinition } from './grpc-protos.ts';
+import { healthServiceDefinition, inferenceServerDefinition } from './grpc-protos.ts';
 import { healthRpcs } from './health-rpcs.ts';
 import { inferRpcs } from './infer-rpcs.ts';
 import { logSettingsRpc } from './log-settings-rpc.ts';
@@ -54,7 +54,7 @@ export class GrpcEndpoint {
     const { Check, ...health } = healthRpcs({ queries, strictReadiness: options.strictReadiness ?? true });
     const server = new grpc.Server(CHANNEL_OPTIONS);
     const restrictions = options.restrictedProtocols ?? {};
-    server.addService(inferenceServiceDefinition, restrictRpcs({
+    server.addService(inferenceServerDefinition, restrictRpcs({
       ...health,
       ...metadataRpcs(queries, options.serverId),
       ...inferRpcs(deps.inference),

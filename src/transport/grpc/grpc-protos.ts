@@ -60,6 +60,31 @@ export function loadGrpcDefinitions(): GrpcDefinitions {
 export const inferenceServiceDefinition: grpc.ServiceDefinition =
   loadGrpcDefinitions().inference.GRPCInferenceService.service;
 
+/** What ModelStreamInfer's reader yields for a message that does not parse as a ModelInferRequest. */
+export const UNDECODABLE_MESSAGE: unique symbol = Symbol('undecodable ModelInferRequest');
+export type UndecodableMessage = typeof UNDECODABLE_MESSAGE;
+
+/**
+ * The definition the server registers: inferenceServiceDefinition, except that ModelStreamInfer's request
+ * deserializer answers UNDECODABLE_MESSAGE instead of throwing. grpc-js ends a call with INTERNAL the moment a
+ * deserializer throws, racing the responses still being written; Triton's reader instead treats an unparsable message
+ * as the end of the client's writes, so the handler needs to see it in order.
+ */
+export const inferenceServerDefinition: grpc.ServiceDefinition = lenientStreamReads(inferenceServiceDefinition);
+
+function lenientStreamReads(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const stream = service.ModelStreamInfer!;
+  const decode = stream.requestDeserialize;
+  const requestDeserialize = (bytes: Buffer): unknown => {
+    try {
+      return decode(bytes);
+    } catch {
+      return UNDECODABLE_MESSAGE;
+    }
+  };
+  return { ...service, ModelStreamInfer: { ...stream, requestDeserialize } };
+}
+
 /** `grpc.health.v1.Health` (Check; Watch has no handler and answers UNIMPLEMENTED). */
 export const healthServiceDefinition: grpc.ServiceDefinition = loadGrpcDefinitions().health.Health.service;
 

@@ -2,13 +2,14 @@
  * ModelInfer and ModelStreamInfer. Both decode with the gRPC codec, call the core's inference service and encode the
  * response; no inference logic here. On a stream each request is answered as it completes; a failed request is
  * reported in `error_message` and the stream stays open, unless the client sent `triton_grpc_error: true`, which ends
- * the stream with the gRPC status instead.
+ * the stream with the gRPC status instead. A message that does not parse ends the client's side of the stream, as in
+ * Triton: the requests before it are answered and the stream ends with OK.
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { InferenceService } from '../../core/inference-service.ts';
 import { asServerError } from '../../protocol/errors.ts';
 import { toGrpcError } from './grpc-status.ts';
-import type { ModelInferRequest, ModelInferResponse, ModelStreamInferResponse } from './grpc-protos.ts';
+import { UNDECODABLE_MESSAGE, type ModelInferRequest, type ModelInferResponse, type ModelStreamInferResponse, type UndecodableMessage } from './grpc-protos.ts';
 import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
 import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
 
@@ -29,23 +30,31 @@ export function inferRpcs(inference: InferenceService) {
       );
     },
 
-    ModelStreamInfer(call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>): void {
+    ModelStreamInfer(call: ServerDuplexStream<ModelInferRequest | UndecodableMessage, ModelStreamInferResponse>): void {
       const gone = new AbortController();
       const grpcErrors = call.metadata.get('triton_grpc_error')[0] === 'true';
       let pending = 0;
-      let ended = false;
+      let readsDone = false;
       let closed = false;
+      // end() lets the status out only after every write before it has been flushed (the Writable calls _final then).
       const finish = (): void => {
-        if (ended && pending === 0 && !closed) {
+        if (readsDone && pending === 0 && !closed) {
           closed = true;
           call.end();
         }
+      };
+      const endReads = (): void => {
+        readsDone = true;
+        finish();
       };
       call.on('cancelled', () => {
         closed = true;
         gone.abort();
       });
-      call.on('data', (message: ModelInferRequest) => {
+      call.on('data', (message: ModelInferRequest | UndecodableMessage) => {
+        if (readsDone || closed) return;
+        // As Triton's reader: an unparsable message ends the reads; what came before is still answered, then OK.
+        if (message === UNDECODABLE_MESSAGE) return endReads();
         pending++;
         inferOne(inference, message, gone.signal)
           .then(
@@ -67,10 +76,7 @@ export function inferRpcs(inference: InferenceService) {
             finish();
           });
       });
-      call.on('end', () => {
-        ended = true;
-        finish();
-      });
+      call.on('end', endReads);
     },
   };
 }
