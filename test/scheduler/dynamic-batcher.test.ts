@@ -38,10 +38,15 @@ input [ { name: "X" data_type: TYPE_FP32 dims: [ ${N} ] } ]
 output [ { name: "Y" data_type: TYPE_FP32 dims: [ ${N} ] } ]
 instance_group [ { count: 1 kind: KIND_CPU } ]
 parameters { key: "intra_op_thread_count" value { string_value: "1" } }`;
-/** Rows of the request that keeps the only instance busy while the test queues others behind it. */
+/**
+ * Rows of the request that keeps the only instance busy while the test queues others behind it. service.infer
+ * enqueues synchronously, and a free instance takes a request in the same call, so once infer(LONG) has returned the
+ * long request is executing, and it cannot be seen to finish before a later turn of the event loop: whatever the
+ * test does next in the same turn happens while it runs.
+ */
 const LONG = 2048;
-/** Long enough for the long request to have started, far shorter than it runs. */
-const STARTED_MS = 20;
+/** slow_timeout's default_timeout_microseconds, in ms. */
+const TIMEOUT_MS = 100;
 
 let service: InferenceService;
 
@@ -57,7 +62,7 @@ before(async () => {
   const slow = slowBatchingModel();
   writeModelDir(repo, 'slow_small_queue', slow, { config: `backend: "onnxruntime"\n${SLOW_IO}\ndynamic_batching { default_queue_policy { max_queue_size: 1 } }` });
   writeModelDir(repo, 'slow_timeout', slow, {
-    config: `backend: "onnxruntime"\n${SLOW_IO}\ndynamic_batching { default_queue_policy { timeout_action: REJECT default_timeout_microseconds: 100000 } }`,
+    config: `backend: "onnxruntime"\n${SLOW_IO}\ndynamic_batching { default_queue_policy { timeout_action: REJECT default_timeout_microseconds: ${TIMEOUT_MS * 1000} } }`,
   });
   writeModelDir(repo, 'slow_cancel', slow, { config: `backend: "onnxruntime"\n${SLOW_IO}\ndynamic_batching { }` });
   const repository = await loadRepository([repo]);
@@ -101,7 +106,6 @@ describe('dynamic batcher on real sessions', () => {
 
   it('max_queue_size: a request beyond the queue fails at once with UNAVAILABLE "Exceeds maximum queue size"', async () => {
     const running = service.infer('slow_small_queue', undefined, slowRequest(LONG));
-    await new Promise((resolve) => setTimeout(resolve, STARTED_MS));
     const queued = service.infer('slow_small_queue', undefined, slowRequest(1));
     await rejectsWith(service.infer('slow_small_queue', undefined, slowRequest(1)), 'UNAVAILABLE', 'Exceeds maximum queue size');
     await Promise.all([running, queued]);
@@ -109,14 +113,19 @@ describe('dynamic batcher on real sessions', () => {
 
   it('a REJECT timeout fails a request still queued behind a long execution with "Request timeout expired"', async () => {
     const running = service.infer('slow_timeout', undefined, slowRequest(LONG));
-    await new Promise((resolve) => setTimeout(resolve, STARTED_MS));
-    await rejectsWith(service.infer('slow_timeout', undefined, slowRequest(1)), 'UNAVAILABLE', 'Request timeout expired');
+    const queued = service.infer('slow_timeout', undefined, slowRequest(1));
+    // Let the 100 ms timeout pass without giving the event loop a turn, so the batcher cannot see the long execution
+    // end before it: however fast or slow that execution is, the queued request has expired when the batcher next
+    // looks (its timer, or the instance coming free).
+    const enqueuedAt = performance.now();
+    const block = new Int32Array(new SharedArrayBuffer(4));
+    while (performance.now() - enqueuedAt < TIMEOUT_MS) Atomics.wait(block, 0, 0, TIMEOUT_MS - (performance.now() - enqueuedAt));
+    await rejectsWith(queued, 'UNAVAILABLE', 'Request timeout expired');
     await running;
   });
 
   it('a queued request whose client goes away is dropped with CANCELLED', async () => {
     const running = service.infer('slow_cancel', undefined, slowRequest(LONG));
-    await new Promise((resolve) => setTimeout(resolve, STARTED_MS));
     const gone = new AbortController();
     const queued = service.infer('slow_cancel', undefined, slowRequest(1, { signal: gone.signal }));
     gone.abort();
