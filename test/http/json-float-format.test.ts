@@ -21,3 +21,30 @@ describe('rapidjson float formatting (what tritonserver writes for FP32/FP64 dat
     assert.equal(rapidJsonFloatArray('FP64', new Uint8Array(4), 1), undefined);
   });
 });
+
+describe('Grisu2 digits as tritonserver 2.51 writes them (seen on the real server)', () => {
+  it('writes the same last digit as Triton where it is not the closest one', () => {
+    const seen: [number, string][] = [
+      [1.5935356777502668e22, '1.5935356777502669e22'],
+      [1.0000000200408773e21, '1.0000000200408774e21'],
+      [-226380338828410880, '-226380338828410890.0'],
+      [-5.973443854815833e-51, '-5.973443854815834e-51'],
+      [1.0132286900646603e-187, '1.0132286900646604e-187'],
+      [-9.137289567958144e-16, '-9.137289567958144e-16'],
+      [5.562387958331699e37, '5.562387958331699e37'],
+    ];
+    for (const [value, text] of seen) assert.equal(rapidJsonDouble(value), text, String(value));
+  });
+
+  it('always round-trips (seeded random bit patterns)', () => {
+    const view = new DataView(new ArrayBuffer(8));
+    let state = 12345;
+    const next = (): number => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+    for (let i = 0; i < 20000; i++) {
+      view.setUint32(0, next());
+      view.setUint32(4, next());
+      const value = view.getFloat64(0);
+      if (Number.isFinite(value)) assert.equal(Number(rapidJsonDouble(value)), value, String(value));
+    }
+  });
+});

@@ -1,22 +1,29 @@
 /**
- * FP32/FP64 output `data` written as Triton writes it: rapidjson's Writer::Double (Grisu2 digits, then Prettify), the
- * float widened to double first. Against JavaScript's Number#toString the digits are the same shortest round-trip
- * ones, and the thresholds for exponent notation are the same (1e21 and 1e-7); the text differs in three ways:
- *   - an integral value keeps a fraction: `1.0`, `100000000000000000000.0` (JS: `1`);
- *   - the exponent has no plus sign: `1e21`, `1.5e300` (JS: `1e+21`);
- *   - negative zero is `-0.0` (JS: `0`).
+ * FP32/FP64 output `data` written as Triton writes it: rapidjson's Writer::Double, the float widened to double first.
+ * Digits come from Grisu2 (grisu2.ts; sometimes a different last digit than JavaScript's printer), laid out as
+ * rapidjson's Prettify does: an integral value keeps a fraction (`1.0`, `100000000000000000000.0`), exponent notation
+ * from 1e21 up and below 1e-6 without a plus sign (`1e21`, `1.5e-7`), negative zero as `-0.0`.
  * NaN and ±Infinity stay `NaN`/`Infinity`/`-Infinity` (see json-tensor-data.ts; rapidjson would stop writing).
  * Found by the differential tests against tritonserver 2.51 (test/differential/).
  */
+import { grisu2 } from './grisu2.ts';
 
 /** One double as rapidjson writes it. */
 export function rapidJsonDouble(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0.0' : '0.0';
-  const text = String(value);
-  if (!Number.isFinite(value)) return text;
-  const exponent = text.indexOf('e');
-  if (exponent >= 0) return text[exponent + 1] === '+' ? text.slice(0, exponent + 1) + text.slice(exponent + 2) : text;
-  return text.includes('.') ? text : `${text}.0`;
+  if (!Number.isFinite(value)) return String(value);
+  // A safe integer's Grisu2 digits are its own (its neighbours are integers too): checked over millions of values.
+  if (Number.isSafeInteger(value)) return `${value}.0`;
+  const sign = value < 0 ? '-' : '';
+  const { digits, k } = grisu2(Math.abs(value));
+  const text = digits.join('');
+  const length = digits.length;
+  const kk = length + k; // 10^(kk-1) <= value < 10^kk
+  if (k >= 0 && kk <= 21) return `${sign}${text}${'0'.repeat(k)}.0`;
+  if (kk > 0 && kk <= 21) return `${sign}${text.slice(0, kk)}.${text.slice(kk)}`;
+  if (kk > -6 && kk <= 0) return `${sign}0.${'0'.repeat(-kk)}${text}`;
+  const mantissa = length === 1 ? text : `${text[0]}.${text.slice(1)}`;
+  return `${sign}${mantissa}e${kk - 1}`;
 }
 
 /**
