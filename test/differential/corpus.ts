@@ -1,0 +1,145 @@
+/**
+ * The differential corpus on the test repository (test-repository.ts), in the order it is sent: health, metadata,
+ * config, repository index, inference of every datatype (seeded random tensors in JSON, binary and gRPC forms), the
+ * input errors of protocol.md, then statistics, which must count everything before them alike.
+ */
+import type { Normalizer } from './compare.ts';
+import type { HttpCall } from './http-probe.ts';
+import { IDENTITY_TYPES } from './test-repository.ts';
+import { randomValues, seededRandom } from './tensor-values.ts';
+
+export interface Case {
+  readonly id: string;
+  readonly http?: HttpCall;
+  readonly grpc?: { rpc: string; request: Record<string, unknown> };
+  readonly normalize?: Normalizer;
+}
+
+const get = (path: string): HttpCall => ({ method: 'GET', path });
+const post = (path: string, body: string | Buffer, headers?: Record<string, string>): HttpCall =>
+  headers === undefined ? { method: 'POST', path, body } : { method: 'POST', path, body, headers };
+
+const ADD_SUB_INPUTS = (shape = [1, 16]): string =>
+  `[{"name":"INPUT0","datatype":"FP32","shape":${JSON.stringify(shape)},"data":[${Array.from({ length: 16 }, (_, i) => i).join(',')}]},` +
+  `{"name":"INPUT1","datatype":"FP32","shape":${JSON.stringify(shape)},"data":[${Array.from({ length: 16 }, () => 1).join(',')}]}]`;
+
+export function endpointCases(): Case[] {
+  return [
+    { id: 'server live', http: get('/v2/health/live'), grpc: { rpc: 'ServerLive', request: {} } },
+    { id: 'server ready', http: get('/v2/health/ready'), grpc: { rpc: 'ServerReady', request: {} } },
+    { id: 'server metadata', http: get('/v2'), grpc: { rpc: 'ServerMetadata', request: {} } },
+    { id: 'model ready', http: get('/v2/models/add_sub/ready'), grpc: { rpc: 'ModelReady', request: { name: 'add_sub' } } },
+    { id: 'model ready v1', http: get('/v2/models/add_sub/versions/1/ready'), grpc: { rpc: 'ModelReady', request: { name: 'add_sub', version: '1' } } },
+    { id: 'model ready v2 (absent)', http: get('/v2/models/add_sub/versions/2/ready'), grpc: { rpc: 'ModelReady', request: { name: 'add_sub', version: '2' } } },
+    { id: 'model ready unknown', http: get('/v2/models/nope/ready'), grpc: { rpc: 'ModelReady', request: { name: 'nope' } } },
+    { id: 'model metadata', http: get('/v2/models/add_sub'), grpc: { rpc: 'ModelMetadata', request: { name: 'add_sub' } } },
+    { id: 'model metadata v1', http: get('/v2/models/add_sub/versions/1'), grpc: { rpc: 'ModelMetadata', request: { name: 'add_sub', version: '1' } } },
+    { id: 'model metadata v2 (absent)', http: get('/v2/models/add_sub/versions/2'), grpc: { rpc: 'ModelMetadata', request: { name: 'add_sub', version: '2' } } },
+    { id: 'model metadata unknown', http: get('/v2/models/nope'), grpc: { rpc: 'ModelMetadata', request: { name: 'nope' } } },
+    { id: 'model metadata bytes', http: get('/v2/models/identity_bytes'), grpc: { rpc: 'ModelMetadata', request: { name: 'identity_bytes' } } },
+
+    { id: 'model config', http: get('/v2/models/add_sub/config'), grpc: { rpc: 'ModelConfig', request: { name: 'add_sub' } } },
+    { id: 'model config unknown', http: get('/v2/models/nope/config'), grpc: { rpc: 'ModelConfig', request: { name: 'nope' } } },
+    { id: 'model config %', http: get('/v2/models/%25/config') },
+    { id: 'repository index', http: post('/v2/repository/index', ''), grpc: { rpc: 'RepositoryIndex', request: {} } },
+    { id: 'repository index ready', http: post('/v2/repository/index', '{"ready":true}'), grpc: { rpc: 'RepositoryIndex', request: { ready: true } } },
+    { id: 'unknown path', http: get('/v2/nothing/here') },
+    { id: 'wrong method on live', http: post('/v2/health/live', '') },
+    { id: 'stats unknown model', http: get('/v2/models/nope/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'nope' } } },
+  ];
+}
+
+/** The request-error list of protocol.md (plus a few neighbours), on add_sub over HTTP and gRPC. */
+export function errorCases(): Case[] {
+  const infer = (id: string, body: string, grpcInputs?: Record<string, unknown>): Case => ({
+    id,
+    http: post('/v2/models/add_sub/infer', body),
+    ...(grpcInputs ? { grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', ...grpcInputs } } } : {}),
+  });
+  const fp = (name: string, shape: number[], n = 16, datatype = 'FP32') => ({ name, datatype, shape, contents: { fp32_contents: Array(n).fill(1) } });
+  return [
+    infer('infer ok', `{"id":"ok-1","inputs":${ADD_SUB_INPUTS()}}`, { id: 'ok-1', inputs: [fp('INPUT0', [1, 16]), fp('INPUT1', [1, 16])] }),
+    infer('infer missing input', `{"inputs":[${ADD_SUB_INPUTS().slice(1).split('},{')[0]}}]}`, { inputs: [fp('INPUT0', [1, 16])] }),
+    infer('infer unknown input', `{"inputs":${ADD_SUB_INPUTS().replace('INPUT1', 'INPUTX')}}`, { inputs: [fp('INPUT0', [1, 16]), fp('INPUTX', [1, 16])] }),
+    infer('infer wrong datatype', `{"inputs":${ADD_SUB_INPUTS().replace('"FP32"', '"INT32"')}}`, {
+      inputs: [{ name: 'INPUT0', datatype: 'INT32', shape: [1, 16], contents: { int_contents: Array(16).fill(1) } }, fp('INPUT1', [1, 16])],
+    }),
+    infer('infer wrong shape', `{"inputs":${ADD_SUB_INPUTS([2, 8])}}`, { inputs: [fp('INPUT0', [2, 8]), fp('INPUT1', [2, 8])] }),
+    infer('infer batch too big', `{"inputs":${ADD_SUB_INPUTS([9, 16])}}`, { inputs: [fp('INPUT0', [9, 16], 144), fp('INPUT1', [9, 16], 144)] }),
+    infer('infer data count mismatch', `{"inputs":${ADD_SUB_INPUTS([2, 16])}}`, { inputs: [fp('INPUT0', [2, 16]), fp('INPUT1', [2, 16])] }),
+    infer('infer unknown output', `{"inputs":${ADD_SUB_INPUTS()},"outputs":[{"name":"NOPE"}]}`, {
+      inputs: [fp('INPUT0', [1, 16]), fp('INPUT1', [1, 16])], outputs: [{ name: 'NOPE' }],
+    }),
+    infer('infer unknown datatype', `{"inputs":${ADD_SUB_INPUTS().replace('"FP32"', '"FLOAT"')}}`),
+    infer('infer invalid JSON', '{"inputs":['),
+    infer('infer empty body', ''),
+    infer('infer inputs not array', '{"inputs":{}}'),
+    infer('infer no inputs key', '{}'),
+    infer('infer data not number', `{"inputs":${ADD_SUB_INPUTS().replace('[0,1,', '["a",1,')}}`),
+    infer('infer binary size too big', `{"inputs":${ADD_SUB_INPUTS().replace('"data":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15]', '"parameters":{"binary_data_size":64}')}}`),
+    infer('infer negative dim', `{"inputs":${ADD_SUB_INPUTS([-1, 16])}}`),
+    { id: 'infer unknown model', http: post('/v2/models/nope/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), grpc: { rpc: 'ModelInfer', request: { model_name: 'nope', inputs: [fp('INPUT0', [1, 16])] } } },
+    { id: 'infer absent version', http: post('/v2/models/add_sub/versions/7/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', model_version: '7', inputs: [fp('INPUT0', [1, 16])] } } },
+    {
+      id: 'infer raw and typed contents both',
+      grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [fp('INPUT0', [1, 16]), fp('INPUT1', [1, 16])], raw_input_contents: [Buffer.alloc(64)] } },
+    },
+    {
+      id: 'infer raw contents size mismatch',
+      grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 16] }, { name: 'INPUT1', datatype: 'FP32', shape: [1, 16] }], raw_input_contents: [Buffer.alloc(64), Buffer.alloc(60)] } },
+    },
+
+  ];
+}
+
+/** Per datatype, `perType` seeded random tensors through identity_<datatype>: JSON in/out, binary in/out, gRPC. */
+export function datatypeCases(seed: number, perType: number): Case[] {
+  const random = seededRandom(seed);
+  const cases: Case[] = [];
+  for (const t of IDENTITY_TYPES) {
+    const model = `identity_${t.datatype.toLowerCase()}`;
+    for (let k = 0; k < perType; k++) {
+      const batch = 1 + Math.floor(random() * 3);
+      const width = Math.floor(random() * 6) + (k === 0 ? 1 : 0);
+      const shape = [batch, width];
+      const count = batch * width;
+      const values = randomValues(t.datatype, count, random, k % 2 === 1);
+      const id = `${t.datatype} #${k} shape ${JSON.stringify(shape)}`;
+      if (values.json !== undefined) {
+        const body = `{"id":"${k}","inputs":[{"name":"INPUT0","datatype":"${t.datatype}","shape":${JSON.stringify(shape)},"data":[${values.json.join(',')}]}]}`;
+        cases.push({ id: `${id} json→json`, http: post(`/v2/models/${model}/infer`, body) });
+      } else {
+        // FP16 in JSON: both must refuse it the same way.
+        const body = `{"inputs":[{"name":"INPUT0","datatype":"${t.datatype}","shape":${JSON.stringify(shape)},"data":[${Array(count).fill(1).join(',')}]}]}`;
+        cases.push({ id: `${id} json refused`, http: post(`/v2/models/${model}/infer`, body) });
+      }
+      const header = `{"inputs":[{"name":"INPUT0","datatype":"${t.datatype}","shape":${JSON.stringify(shape)},"parameters":{"binary_data_size":${values.raw.length}}}],` +
+        `"outputs":[{"name":"OUTPUT0","parameters":{"binary_data":${k % 2 === 0 ? 'true' : 'false'}}}]}`;
+      cases.push({
+        id: `${id} binary→${k % 2 === 0 ? 'binary' : 'json'}`,
+        http: post(`/v2/models/${model}/infer`, Buffer.concat([Buffer.from(header), values.raw]), {
+          'inference-header-content-length': String(Buffer.byteLength(header)),
+          'content-type': 'application/octet-stream',
+        }),
+      });
+      const input = { name: 'INPUT0', datatype: t.datatype, shape };
+      cases.push({ id: `${id} grpc raw`, grpc: { rpc: 'ModelInfer', request: { model_name: model, id: String(k), inputs: [input], raw_input_contents: [values.raw] } } });
+      if (values.contents !== undefined) {
+        cases.push({ id: `${id} grpc contents`, grpc: { rpc: 'ModelInfer', request: { model_name: model, inputs: [{ ...input, contents: values.contents }] } } });
+      }
+    }
+  }
+  return cases;
+}
+
+/** Statistics with every duration and timestamp zeroed: counts and keys must match, times cannot. */
+export const zeroTimes: Normalizer = (value) => JSON.parse(JSON.stringify(value, (key, v: unknown) =>
+  /(^ns$|last_inference|_ns$)/.test(key) ? 0 : v)) as unknown;
+
+export function statisticsCases(): Case[] {
+  return [
+    { id: 'statistics add_sub', http: get('/v2/models/add_sub/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub' } }, normalize: zeroTimes },
+    { id: 'statistics identity_fp32', http: get('/v2/models/identity_fp32/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'identity_fp32' } }, normalize: zeroTimes },
+    { id: 'statistics all', http: get('/v2/models/stats'), grpc: { rpc: 'ModelStatistics', request: {} }, normalize: zeroTimes },
+  ];
+}

@@ -1,0 +1,84 @@
+/**
+ * Differential conformance: the corpus (corpus.ts) sent to tritonserver 2.51 and to nereid on the same repository
+ * (test-repository.ts; Triton serves its Python-backend twin), over HTTP and gRPC; every difference must be listed
+ * in known-differences.ts. Skipped, with the reason, where scripts/install-tritonserver.sh could not install Triton.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
+
+import { tempDir } from '../support/temp-dir.ts';
+import { compareHttp, type Difference } from './compare.ts';
+import { datatypeCases, endpointCases, errorCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
+import { closeGrpcClients } from './grpc-probe.ts';
+import { httpCall } from './http-probe.ts';
+import { fetchMetricsView } from './metrics-compare.ts';
+import { emptyReport, record, runCorpus, summary } from './run-corpus.ts';
+import { startNereid, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
+import { BATCHED_PREFERRED, writeDifferentialRepository } from './test-repository.ts';
+import { writeTwinRepository } from './twin-repository.ts';
+
+const unavailable = tritonUnavailable();
+if (unavailable !== undefined) console.log(`# differential tests skipped: ${unavailable}`);
+
+describe('differential conformance against tritonserver 2.51', { skip: unavailable }, () => {
+  let triton: RunningServer;
+  let nereid: RunningServer;
+  const report = emptyReport();
+
+  before(async () => {
+    const repository = tempDir('nereid-diff-');
+    writeDifferentialRepository(repository);
+    const twin = tempDir('nereid-diff-twin-');
+    const twins = writeTwinRepository(repository, twin);
+    assert.deepEqual(twins.skipped, [], 'every model of the test repository has a twin');
+    [triton, nereid] = await Promise.all([startTriton(twin), startNereid(repository)]);
+  });
+
+  after(async () => {
+    closeGrpcClients();
+    await Promise.all([triton?.stop(), nereid?.stop()]);
+    console.log(summary(report));
+  });
+
+  it('answers every endpoint, datatype and input error as Triton does, over HTTP and gRPC', async () => {
+    const cases: Case[] = [...endpointCases(), ...errorCases(), ...datatypeCases(20260521, 4)];
+    await runCorpus(cases, triton, nereid, report);
+    assert.deepEqual(report.unexpected, [], summary(report));
+  });
+
+  it('counts everything before it alike in statistics and metrics', async () => {
+    const before = report.unexpected.length;
+    await runCorpus(statisticsCases(), triton, nereid, report);
+    const [t, n] = await Promise.all([fetchMetricsView(triton.metrics), fetchMetricsView(nereid.metrics)]);
+    const differences: Difference[] = [];
+    for (const aspect of ['families', 'counters'] as const) {
+      if (!isDeepStrictEqual(t[aspect], n[aspect])) {
+        differences.push({
+          caseId: 'metrics [http]', aspect: `metrics-${aspect}`,
+          triton: JSON.stringify(t[aspect]), nereid: JSON.stringify(n[aspect]), tritonValue: t[aspect], nereidValue: n[aspect],
+        });
+      }
+    }
+    record(report, differences);
+    assert.deepEqual(report.unexpected.slice(before), [], summary(report));
+  });
+
+  it('answers a burst of concurrent requests alike and batches the same requests (last: it changes statistics)', async () => {
+    // 4 × preferred requests of batch 1 at once; the batches formed are compared as a distribution (known-differences).
+    const body = (i: number): string =>
+      `{"id":"c${i}","inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,16],"data":[${Array(16).fill(i).join(',')}]},` +
+      `{"name":"INPUT1","datatype":"FP32","shape":[1,16],"data":[${Array(16).fill(1).join(',')}]}]}`;
+    const burst = (server: RunningServer) =>
+      Promise.all(Array.from({ length: 4 * BATCHED_PREFERRED }, (_, i) =>
+        httpCall(server.http, { method: 'POST', path: '/v2/models/add_sub_batched/infer', body: body(i) })));
+    const [t, n] = await Promise.all([burst(triton), burst(nereid)]);
+    const before = report.unexpected.length;
+    t.forEach((answer, i) => record(report, compareHttp(`concurrent ${i} [http]`, answer, n[i]!)));
+    await runCorpus(
+      [{ id: 'statistics add_sub_batched after a burst', http: { method: 'GET', path: '/v2/models/add_sub_batched/stats' }, normalize: zeroTimes }],
+      triton, nereid, report,
+    );
+    assert.deepEqual(report.unexpected.slice(before), [], summary(report));
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The only escape of the differential tests: differences between tritonserver 2.51 and nereid that are known, each
+ * with its reason. A difference is known when its case id and aspect match an entry and, where the entry has one,
+ * `accept` holds for the two compared values (so an entry excuses exactly the difference it describes, no more).
+ *
+ * `toFix` entries are differences in nereid found by these tests and not fixed yet (their code belongs to other
+ * work in progress); the summary prints them apart, so they stay visible until they are fixed and removed here.
+ */
+import { isDeepStrictEqual } from 'node:util';
+
+import type { Difference } from './compare.ts';
+
+export interface KnownDifference {
+  readonly caseId: RegExp;
+  readonly aspect: RegExp;
+  readonly reason: string;
+  readonly accept?: (triton: unknown, nereid: unknown) => boolean;
+  readonly toFix?: true;
+}
+
+/** Deep copy with `keys` set to a placeholder wherever they occur. */
+function without(value: unknown, keys: readonly string[]): unknown {
+  return JSON.parse(JSON.stringify(value ?? null, (k, v: unknown) => (keys.includes(k) ? '<differs>' : v))) as unknown;
+}
+
+const equalWithout = (keys: readonly string[]) => (t: unknown, n: unknown): boolean => isDeepStrictEqual(without(t, keys), without(n, keys));
+
+/** Equal, but numbers may differ by a few units in the last place. */
+function nearlyEqual(t: unknown, n: unknown): boolean {
+  if (typeof t === 'number' && typeof n === 'number') return t === n || Math.abs(t - n) <= 4 * Number.EPSILON * Math.abs(t);
+  if (Array.isArray(t) && Array.isArray(n)) return t.length === n.length && t.every((v, i) => nearlyEqual(v, n[i]));
+  if (t !== null && n !== null && typeof t === 'object' && typeof n === 'object') {
+    const keys = Object.keys(t);
+    return isDeepStrictEqual(keys.sort(), Object.keys(n).sort()) &&
+      keys.every((k) => nearlyEqual((t as Record<string, unknown>)[k], (n as Record<string, unknown>)[k]));
+  }
+  return t === n;
+}
+
+/** Statistics with every failure count zeroed (see the toFix entry). */
+const failCountsZeroed = (v: unknown): unknown =>
+  JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'fail' ? '<fail>' : x))) as unknown;
+
+/** Total requests in a statistics answer's batch_stats, to compare batch distributions by what they carried. */
+function batchedRequests(v: unknown): number | undefined {
+  const stats = (v as { model_stats?: { batch_stats?: { batch_size: number | string; compute_infer: { count: number | string } }[] }[] })
+    ?.model_stats?.[0]?.batch_stats;
+  return stats?.reduce((sum, b) => sum + Number(b.batch_size) * Number(b.compute_infer.count), 0);
+}
+
+const setDifference = (a: unknown, b: unknown): string[] =>
+  Array.isArray(a) && Array.isArray(b) ? a.filter((x) => !b.includes(x)).map(String).sort() : ['<not lists>'];
+
+export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
+  // --- intended, or artifacts of the twin setup ---
+  {
+    caseId: /^server metadata/,
+    aspect: /^(body|grpc-message)$/,
+    reason: "nereid reports its own version and only the extensions it implements (Triton: 2.51.0 and 13 extensions)",
+    accept: equalWithout(['version', 'extensions']),
+  },
+  {
+    caseId: /^model (metadata|config)/,
+    aspect: /^(body|grpc-message)$/,
+    reason: 'twin: tritonserver runs a Python-backend twin (platform "" / backend "python" / model.py) where nereid runs the ONNX file',
+    accept: equalWithout(['platform', 'backend', 'default_model_filename']),
+  },
+  {
+    caseId: /^FP64 .* json→json/,
+    aspect: /^body$/,
+    reason: "Triton parses JSON numbers with rapidjson's default flags (no kParseFullPrecisionFlag), so some FP64 inputs " +
+      'of 16-17 digits arrive a few ulps off; nereid parses them exactly',
+    accept: nearlyEqual,
+  },
+  {
+    caseId: /^statistics add_sub_batched after a burst/,
+    aspect: /^body$/,
+    reason: "Triton's batches under a burst depend on timing: while every instance is busy its pending payload keeps " +
+      'growing past the preferred size (seen [2,4,5,5] and [2,3,4,4,4,5,5,5] with preferred [4], max 8), where ' +
+      "nereid's batcher sends preferred-size prefixes ([4,4,4,4]); compared: the same requests were executed, in batches",
+    accept: (t, n) => {
+      const tb = batchedRequests(t);
+      return tb !== undefined && tb === batchedRequests(n) &&
+        isDeepStrictEqual(without(t, ['batch_stats', 'execution_count']), without(n, ['batch_stats', 'execution_count']));
+    },
+  },
+  // --- found by these tests, to fix in nereid (owned by other work in progress) ---
+  {
+    caseId: /./,
+    aspect: /^header:content-type$/,
+    reason: 'TO FIX (src/transport/http): Triton sends Content-Type: text/plain on bodyless 200s (health, model ready) ' +
+      'and on errors its HTTP server answers outside the inference JSON path (unknown model or version on infer, ' +
+      'unknown path, wrong method, output FP16 as JSON); nereid sends none or application/json',
+    accept: (t) => t === 'text/plain',
+    toFix: true,
+  },
+  {
+    caseId: /^model ready (v2 \(absent\)|unknown) \[http\]/,
+    aspect: /^(status|body)$/,
+    reason: 'TO FIX (src/transport/http): GET /v2/models/<unknown or absent version>/ready is 400 ' +
+      '{"error":"Model version not ready"} in Triton; nereid answers 404 "Request for unknown model: ..."',
+    toFix: true,
+  },
+  {
+    caseId: /^infer (wrong shape|data count mismatch)/,
+    aspect: /^(body|grpc-details)$/,
+    reason: 'TO FIX (src/core/validate-request.ts): Triton checks inputs in reverse request order (its inputs live in a ' +
+      "libstdc++ unordered_map, which iterates the last inserted first), so it names INPUT1 where nereid names INPUT0",
+    accept: (t, n) => JSON.stringify(t).replaceAll('INPUT1', 'INPUT0') === JSON.stringify(n),
+    toFix: true,
+  },
+  {
+    caseId: /^statistics/,
+    aspect: /^(body|grpc-message)$/,
+    reason: 'TO FIX (src/observe): Triton 2.51 does not count a request that fails validation against the model ' +
+      '(missing/unknown input, wrong datatype or shape, batch too big) in statistics `fail` nor in ' +
+      'nv_inference_request_failure (every reason stays 0); nereid counts them as failures',
+    accept: (t, n) => isDeepStrictEqual(failCountsZeroed(t), failCountsZeroed(n)),
+    toFix: true,
+  },
+  {
+    caseId: /^metrics/,
+    aspect: /^metrics-counters$/,
+    reason: 'TO FIX (src/observe): the same validation failures appear in nereid as nv_inference_request_failure ' +
+      '{reason="OTHER"}; Triton 2.51 counts them under no reason',
+    accept: (t, n) => {
+      const zeroed = (v: unknown): unknown =>
+        Object.fromEntries(Object.entries(v as Record<string, string>).map(([k, x]) => [k, k.startsWith('nv_inference_request_failure{') ? '0' : x]));
+      return isDeepStrictEqual(zeroed(t), zeroed(n));
+    },
+    toFix: true,
+  },
+  {
+    caseId: /^metrics/,
+    aspect: /^metrics-families$/,
+    reason: 'TO FIX or list as intended (src/observe): Triton 2.51 CPU-only exports nv_pinned_memory_pool_total_bytes ' +
+      'and nv_pinned_memory_pool_used_bytes, which nereid lacks; nereid exports nv_model_load_duration_secs, which ' +
+      'Triton 2.51 does not',
+    accept: (t, n) =>
+      isDeepStrictEqual(setDifference(t, n), ['nv_pinned_memory_pool_total_bytes', 'nv_pinned_memory_pool_used_bytes']) &&
+      isDeepStrictEqual(setDifference(n, t), ['nv_model_load_duration_secs']),
+    toFix: true,
+  },
+];
+
+export function knownEntry(d: Difference): KnownDifference | undefined {
+  return KNOWN_DIFFERENCES.find(
+    (k) => k.caseId.test(d.caseId) && k.aspect.test(d.aspect) && (k.accept === undefined || k.accept(d.tritonValue, d.nereidValue)),
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The nereid repository the differential corpus runs on (its twin is what tritonserver serves):
+ *   - add_sub: Triton's "simple" model (FP32 [-1,16] ×2 → sum, difference), max_batch_size 8;
+ *   - identity_<datatype> for every datatype ONNX Runtime loads (all but BF16): OUTPUT0 = INPUT0, dims [-1], batch 8;
+ *   - add_sub_batched: add_sub with a dynamic batcher (preferred size 4, 200 ms queue delay) for the burst test;
+ * writeEnsemble adds ensemble_add_sub, one step running add_sub.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { addSubModel } from '../../scripts/onnx/shipped-models.ts';
+import type { OnnxElemType } from '../../scripts/onnx/builder.ts';
+
+/** The datatypes of the identity models, with their ONNX element type and config type. */
+export const IDENTITY_TYPES: readonly { datatype: string; onnx: OnnxElemType; config: string }[] = [
+  { datatype: 'BOOL', onnx: 'bool', config: 'TYPE_BOOL' },
+  { datatype: 'UINT8', onnx: 'uint8', config: 'TYPE_UINT8' },
+  { datatype: 'UINT16', onnx: 'uint16', config: 'TYPE_UINT16' },
+  { datatype: 'UINT32', onnx: 'uint32', config: 'TYPE_UINT32' },
+  { datatype: 'UINT64', onnx: 'uint64', config: 'TYPE_UINT64' },
+  { datatype: 'INT8', onnx: 'int8', config: 'TYPE_INT8' },
+  { datatype: 'INT16', onnx: 'int16', config: 'TYPE_INT16' },
+  { datatype: 'INT32', onnx: 'int32', config: 'TYPE_INT32' },
+  { datatype: 'INT64', onnx: 'int64', config: 'TYPE_INT64' },
+  { datatype: 'FP16', onnx: 'float16', config: 'TYPE_FP16' },
+  { datatype: 'FP32', onnx: 'float', config: 'TYPE_FP32' },
+  { datatype: 'FP64', onnx: 'double', config: 'TYPE_FP64' },
+  { datatype: 'BYTES', onnx: 'string', config: 'TYPE_STRING' },
+];
+
+export const BATCHED_PREFERRED = 4;
+
+const io = (kind: 'input' | 'output', names: string[], type: string, dims: string): string =>
+  `${kind} [\n${names.map((n) => `  { name: "${n}" data_type: ${type} dims: ${dims} }`).join(',\n')}\n]\n`;
+
+function addSubConfig(name: string, extra = ''): string {
+  return `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\n` +
+    io('input', ['INPUT0', 'INPUT1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['OUTPUT0', 'OUTPUT1'], 'TYPE_FP32', '[ 16 ]') + extra;
+}
+
+/** Writes the repository into `dir`. */
+export function writeDifferentialRepository(dir: string): void {
+  writeModelDir(dir, 'add_sub', addSubModel(), { config: addSubConfig('add_sub') });
+  writeModelDir(dir, 'add_sub_batched', addSubModel(), {
+    config: addSubConfig(
+      'add_sub_batched',
+      `dynamic_batching { preferred_batch_size: [ ${BATCHED_PREFERRED} ] max_queue_delay_microseconds: 200000 }\n`,
+    ),
+  });
+  for (const t of IDENTITY_TYPES) {
+    const name = `identity_${t.datatype.toLowerCase()}`;
+    const model = addModel({
+      name,
+      inputs: [{ name: 'INPUT0', type: t.onnx, shape: ['batch', 'n'] }],
+      outputs: [{ name: 'OUTPUT0', type: t.onnx, shape: ['batch', 'n'] }],
+      mode: 'identity',
+    });
+    // One instance each keeps start-up short (15 models, each a worker thread here and a Python stub in Triton).
+    const config = `name: "${name}"\nbackend: "onnxruntime"\nmax_batch_size: 8\n` +
+      io('input', ['INPUT0'], t.config, '[ -1 ]') + io('output', ['OUTPUT0'], t.config, '[ -1 ]') +
+      'instance_group [ { count: 1 kind: KIND_CPU } ]\n';
+    writeModelDir(dir, name, model, { config });
+  }
+}
+
+/** An ensemble of one add_sub step (nereid cannot load ensembles yet: see known-differences.ts). */
+export function writeEnsemble(dir: string): void {
+  mkdirSync(join(dir, 'ensemble_add_sub', '1'), { recursive: true });
+  writeFileSync(
+    join(dir, 'ensemble_add_sub', 'config.pbtxt'),
+    `name: "ensemble_add_sub"\nplatform: "ensemble"\nmax_batch_size: 8\n` +
+      io('input', ['IN0', 'IN1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['SUM', 'DIFF'], 'TYPE_FP32', '[ 16 ]') +
+      `ensemble_scheduling { step [ { model_name: "add_sub" model_version: -1
+        input_map { key: "INPUT0" value: "IN0" } input_map { key: "INPUT1" value: "IN1" }
+        output_map { key: "OUTPUT0" value: "SUM" } output_map { key: "OUTPUT1" value: "DIFF" } } ] }\n`,
+  );
+}
