@@ -33,23 +33,46 @@ function start(args: string[]) {
   child.stdout!.on('data', (c: Buffer) => (output += c));
   child.stderr!.on('data', (c: Buffer) => (output += c));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /Started HTTPService at [^:]+:(\d+)/.exec(output);
-      if (m !== null) {
-        clearInterval(timer);
-        resolve(Number(m[1]));
-      }
-      if (child.exitCode !== null) {
-        clearInterval(timer);
-        reject(new Error(output));
-      }
-    }, 50);
+  // The metrics endpoint starts last and the signal handlers are installed right after its line, in the same turn of
+  // the server's event loop: once it is printed, a SIGTERM is handled rather than fatal.
+  const ports = new Promise<{ http: number; metrics: number }>((resolve, reject) => {
+    const check = (): void => {
+      const metrics = /Started Metrics Service at [^:]+:(\d+)/.exec(output);
+      if (metrics !== null) resolve({ http: Number(/Started HTTPService at [^:]+:(\d+)/.exec(output)![1]), metrics: Number(metrics[1]) });
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('close', () => reject(new Error(output)));
   });
-  return { child, port, exited, output: () => output };
+  return { child, ports, exited, output: () => output };
 }
 
-/** A ~1 s request: the identity matrix through six chained MatMuls (binary input, 16 MiB). */
+/** Requests queued (not executing) for the slow model, as the metrics endpoint reports them. */
+async function pending(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const match = /^nv_inference_pending_request_count\{model="slow",version="1"\} (\d+)$/m.exec(text);
+  return match === null ? 0 : Number(match[1]);
+}
+
+/**
+ * Sends two long requests at once and resolves once the server reports one of them queued: the other is then
+ * executing on the only instance, so both are in flight. Waiting on the server's own count, not on a time, is what
+ * makes "a request is in flight" true when the test acts, however slowly the bodies arrive.
+ */
+async function twoInFlight(ports: { http: number; metrics: number }): Promise<Promise<Response>[]> {
+  const requests = [longRequest(ports.http), longRequest(ports.http)];
+  let settled = false;
+  void Promise.allSettled(requests).then(() => (settled = true));
+  while ((await pending(ports.metrics)) !== 1) {
+    assert.ok(!settled, 'both requests finished before one was seen queued behind the other');
+  }
+  return requests;
+}
+
+/**
+ * A ~1 s request (two on the one instance take twice that): the identity matrix through six chained MatMuls (binary
+ * input, 16 MiB).
+ */
 function longRequest(port: number): Promise<Response> {
   const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'X', datatype: 'FP32', shape: [N, N], parameters: { binary_data_size: N * N * 4 } }], outputs: [{ name: 'Y', parameters: { binary_data: true } }] }));
   const x = new Float32Array(N * N);
@@ -60,22 +83,18 @@ function longRequest(port: number): Promise<Response> {
   });
 }
 
-async function waitForLog(server: ReturnType<typeof start>, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 200 && !pattern.test(server.output()); i++) await new Promise((r) => setTimeout(r, 25));
-}
-
 describe('graceful shutdown', () => {
   it('SIGTERM lets the request in flight finish, then unloads and exits 0', async () => {
     const server = start([`--model-repository=${slowRepository()}`, '--exit-timeout-secs=30']);
-    const port = await server.port;
-    const inFlight = longRequest(port);
-    await new Promise((r) => setTimeout(r, 300));
+    const requests = await twoInFlight(await server.ports);
     server.child.kill('SIGTERM');
-    const response = await inFlight;
-    assert.equal(response.status, 200, await response.clone().text());
-    const header = Number(response.headers.get('inference-header-content-length'));
-    const bytes = Buffer.from(await response.arrayBuffer());
-    assert.equal(bytes.length - header, N * N * 4);
+    for (const inFlight of requests) {
+      const response = await inFlight.catch((error: Error) => assert.fail(`${error.message} (${String(error.cause)}); server output:\n${server.output()}`));
+      assert.equal(response.status, 200, await response.clone().text());
+      const header = Number(response.headers.get('inference-header-content-length'));
+      const bytes = Buffer.from(await response.arrayBuffer());
+      assert.equal(bytes.length - header, N * N * 4);
+    }
     assert.equal(await server.exited, 0, server.output());
     assert.match(server.output(), /Waiting for in-flight requests to complete/);
     assert.match(server.output(), /successfully unloaded 'slow' version 1/);
@@ -83,15 +102,12 @@ describe('graceful shutdown', () => {
 
   it('when --exit-timeout-secs runs out it exits at once (killed: a native ONNX Runtime call cannot be interrupted) with Triton\'s message', async () => {
     const server = start([`--model-repository=${slowRepository()}`, '--exit-timeout-secs=0']);
-    const port = await server.port;
-    const inFlight = longRequest(port).catch(() => undefined);
-    await waitForLog(server, /loading|READY/);
-    await new Promise((r) => setTimeout(r, 300));
+    const requests = (await twoInFlight(await server.ports)).map((r) => r.catch(() => undefined));
     server.child.kill('SIGTERM');
     await server.exited;
     assert.equal(server.child.signalCode, 'SIGKILL', server.output());
     assert.doesNotMatch(server.output(), /terminate called|Napi::Error/);
     assert.match(server.output(), /Exit timeout expired\. Exiting immediately\./);
-    await inFlight;
+    await Promise.all(requests);
   });
 });

@@ -13,6 +13,7 @@ import { setLogSink } from '../../src/observe/log.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { fp32Input, range, readFp32 } from '../support/tensors.ts';
+import { until } from '../support/wait.ts';
 
 const CONFIG = (extra = '') => `backend: "onnxruntime"
 max_batch_size: 8
@@ -39,6 +40,7 @@ function request() {
 /** Sends requests back to back until stopped; counts failures and records the versions that answered. */
 function loadGenerator(service: InferenceService, model: string) {
   let running = true;
+  let served = 0;
   const versions: string[] = [];
   const failures: string[] = [];
   const done = (async () => {
@@ -47,13 +49,14 @@ function loadGenerator(service: InferenceService, model: string) {
         const r = await service.infer(model, undefined, request());
         assert.deepEqual(readFp32(r.outputs[0]!), [0, 2, 4, 6]);
         if (versions.at(-1) !== r.modelVersion) versions.push(r.modelVersion);
+        served++;
       } catch (error) {
         failures.push((error as Error).message);
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
   })();
-  return { versions, failures, stop: async () => { running = false; await done; } };
+  return { versions, failures, get served() { return served; }, stop: async () => { running = false; await done; } };
 }
 
 /** Two polls: the first sees a change, the second (seeing the same files) acts on it. */
@@ -72,23 +75,24 @@ describe('poll mode: zero-downtime drops', () => {
     const repository = await open(repo, 'poll');
     const service = new InferenceService(repository);
     const load = loadGenerator(service, 'm');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => load.versions.at(-1) === '1'); // traffic is flowing before the first swap
 
     writeModelDir(repo, 'm', addModel(), { version: 2 });
     await pollTwice(repository);
     assert.deepEqual(state(repository, 'm'), [[1, 'UNAVAILABLE', 'unloaded'], [2, 'READY', '']]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => load.versions.at(-1) === '2'); // the new version answered
 
     const before = repository.resolve('m');
     writeFileSync(path.join(dir, 'config.pbtxt'), CONFIG('parameters { key: "note" value { string_value: "edited" } }'));
     await pollTwice(repository);
     assert.notEqual(repository.resolve('m'), before, 'the edited config reloaded the version');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const servedBefore = load.served;
+    await until(() => load.versions.at(-1) === '2' && load.served > servedBefore); // traffic goes on after the reload
 
     rmSync(path.join(dir, '2'), { recursive: true });
     await pollTwice(repository);
     assert.deepEqual(state(repository, 'm'), [[1, 'READY', ''], [2, 'UNAVAILABLE', 'unloaded']]);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => load.versions.at(-1) === '1'); // back to version 1
 
     await load.stop();
     assert.deepEqual(load.failures, [], 'no request failed during the swaps');
