@@ -5,6 +5,7 @@
  * code, details, and the decoded response message.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { gunzipSync, inflateSync } from 'node:zlib';
 
 import type { GrpcAnswer } from './grpc-probe.ts';
 import type { HttpAnswer } from './http-probe.ts';
@@ -26,7 +27,7 @@ export type Normalizer = (value: unknown) => unknown;
 const HEADERS = ['content-type', 'inference-header-content-length', 'content-encoding'];
 const SHOW = 600;
 const show = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : value === undefined ? '(none)' : JSON.stringify(value);
   return text.length > SHOW ? `${text.slice(0, SHOW)}…` : text;
 };
 
@@ -39,9 +40,12 @@ export function compareHttp(caseId: string, triton: HttpAnswer, nereid: HttpAnsw
   for (const h of HEADERS) {
     if (triton.headers[h] !== nereid.headers[h]) diff(`header:${h}`, triton.headers[h] ?? '(none)', nereid.headers[h] ?? '(none)');
   }
+  // Compressed bodies are compared decompressed (the compressors' bytes may differ; the header is compared above).
   const split = (a: HttpAnswer): [Buffer, Buffer] => {
-    const n = Number(a.headers['inference-header-content-length'] ?? a.body.length);
-    return [a.body.subarray(0, n), a.body.subarray(n)];
+    const encoding = a.headers['content-encoding'];
+    const body = encoding === 'gzip' ? gunzipSync(a.body) : encoding === 'deflate' ? inflateSync(a.body) : a.body;
+    const n = Number(a.headers['inference-header-content-length'] ?? body.length);
+    return [body.subarray(0, n), body.subarray(n)];
   };
   const [tJson, tBinary] = split(triton);
   const [nJson, nBinary] = split(nereid);

@@ -3,15 +3,26 @@
  * config, repository index, inference of every datatype (seeded random tensors in JSON, binary and gRPC forms), the
  * input errors of protocol.md, then statistics, which must count everything before them alike.
  */
+import { deflateSync, gzipSync } from 'node:zlib';
+
 import type { Normalizer } from './compare.ts';
 import type { HttpCall } from './http-probe.ts';
 import { IDENTITY_TYPES } from './test-repository.ts';
 import { randomValues, seededRandom } from './tensor-values.ts';
 
+export interface GrpcCallSpec {
+  readonly rpc: string;
+  readonly request: Record<string, unknown>;
+  readonly metadata?: Record<string, string>;
+}
+
 export interface Case {
   readonly id: string;
   readonly http?: HttpCall;
-  readonly grpc?: { rpc: string; request: Record<string, unknown> };
+  readonly grpc?: GrpcCallSpec;
+  /** What tritonserver gets instead, where the twin needs another request (a config override naming the twin). */
+  readonly tritonHttp?: HttpCall;
+  readonly tritonGrpc?: GrpcCallSpec;
   readonly normalize?: Normalizer;
 }
 
@@ -45,6 +56,10 @@ export function endpointCases(): Case[] {
     { id: 'repository index ready', http: post('/v2/repository/index', '{"ready":true}'), grpc: { rpc: 'RepositoryIndex', request: { ready: true } } },
     { id: 'unknown path', http: get('/v2/nothing/here') },
     { id: 'wrong method on live', http: post('/v2/health/live', '') },
+    { id: 'system shared memory status', http: get('/v2/systemsharedmemory/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: {} } },
+    { id: 'cuda shared memory status', http: get('/v2/cudasharedmemory/status'), grpc: { rpc: 'CudaSharedMemoryStatus', request: {} } },
+    { id: 'trace setting', http: get('/v2/trace/setting'), grpc: { rpc: 'TraceSetting', request: {} } },
+    { id: 'log settings', http: get('/v2/logging'), grpc: { rpc: 'LogSettings', request: {} } },
     { id: 'stats unknown model', http: get('/v2/models/nope/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'nope' } } },
   ];
 }
@@ -80,6 +95,11 @@ export function errorCases(): Case[] {
     infer('infer negative dim', `{"inputs":${ADD_SUB_INPUTS([-1, 16])}}`),
     { id: 'infer unknown model', http: post('/v2/models/nope/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), grpc: { rpc: 'ModelInfer', request: { model_name: 'nope', inputs: [fp('INPUT0', [1, 16])] } } },
     { id: 'infer absent version', http: post('/v2/models/add_sub/versions/7/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', model_version: '7', inputs: [fp('INPUT0', [1, 16])] } } },
+    { id: 'infer gzip response', http: { ...post('/v2/models/add_sub/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), headers: { 'accept-encoding': 'gzip' } } },
+    { id: 'infer deflate response', http: { ...post('/v2/models/add_sub/infer', `{"inputs":${ADD_SUB_INPUTS()}}`), headers: { 'accept-encoding': 'deflate' } } },
+    { id: 'infer gzip request', http: post('/v2/models/add_sub/infer', gzipSync(`{"inputs":${ADD_SUB_INPUTS()}}`), { 'content-encoding': 'gzip' }) },
+    { id: 'infer deflate request', http: post('/v2/models/add_sub/infer', deflateSync(`{"inputs":${ADD_SUB_INPUTS()}}`), { 'content-encoding': 'deflate' }) },
+    { id: 'infer unknown content-encoding', http: post('/v2/models/add_sub/infer', `{"inputs":${ADD_SUB_INPUTS()}}`, { 'content-encoding': 'br' }) },
     {
       id: 'infer raw and typed contents both',
       grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [fp('INPUT0', [1, 16]), fp('INPUT1', [1, 16])], raw_input_contents: [Buffer.alloc(64)] } },

@@ -33,13 +33,14 @@ export function record(report: CorpusReport, differences: Difference[]): void {
 export async function runCorpus(cases: readonly Case[], triton: RunningServer, nereid: RunningServer, report: CorpusReport): Promise<void> {
   for (const c of cases) {
     if (c.http) {
-      const [t, n] = await Promise.all([httpCall(triton.http, c.http), httpCall(nereid.http, c.http)]);
+      const [t, n] = await Promise.all([httpCall(triton.http, c.tritonHttp ?? c.http), httpCall(nereid.http, c.http)]);
       record(report, compareHttp(`${c.id} [http]`, t, n, c.normalize));
     }
     if (c.grpc) {
+      const tg = c.tritonGrpc ?? c.grpc;
       const [t, n] = await Promise.all([
-        grpcCall(triton.grpc, c.grpc.rpc, c.grpc.request),
-        grpcCall(nereid.grpc, c.grpc.rpc, c.grpc.request),
+        grpcCall(triton.grpc, tg.rpc, tg.request, tg.metadata),
+        grpcCall(nereid.grpc, c.grpc.rpc, c.grpc.request, c.grpc.metadata),
       ]);
       record(report, compareGrpc(`${c.id} [grpc]`, t, n, c.normalize));
     }
