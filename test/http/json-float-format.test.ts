@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { grisu2 } from '../../src/transport/http/grisu2.ts';
 import { rapidJsonDouble, rapidJsonFloatArray } from '../../src/transport/http/json-float-format.ts';
+import { grisu2 as grisu2Reference } from './grisu2-reference.ts';
 
 describe('rapidjson float formatting (what tritonserver writes for FP32/FP64 data)', () => {
   it('keeps a fraction on integral values, drops the exponent plus sign, writes -0.0', () => {
@@ -45,6 +47,24 @@ describe('Grisu2 digits as tritonserver 2.51 writes them (seen on the real serve
       view.setUint32(4, next());
       const value = view.getFloat64(0);
       if (Number.isFinite(value)) assert.equal(Number(rapidJsonDouble(value)), value, String(value));
+    }
+  });
+});
+
+describe('grisu2 (uint64 as 32-bit halves) against its BigInt transcription of rapidjson', () => {
+  it('gives the same digits and exponent for seeded random doubles, floats and the edges', () => {
+    const view = new DataView(new ArrayBuffer(8));
+    let state = 987654321;
+    const next = (): number => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
+    const values = [5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.7976931348623157e308, 1e21, 1e22, 1e-7, 0.1];
+    for (let i = 0; i < 30000; i++) {
+      view.setUint32(0, next() & 0x7fffffff);
+      view.setUint32(4, next());
+      values.push(view.getFloat64(0), view.getFloat32(4));
+    }
+    for (const value of values) {
+      if (!Number.isFinite(value) || value <= 0) continue;
+      assert.deepEqual(grisu2(value), grisu2Reference(value), String(value));
     }
   });
 });

@@ -1,134 +1,199 @@
 /**
- * rapidjson's double → text (internal/dtoa.h: Grisu2 digits, then Prettify), which tritonserver uses for every JSON
- * number it writes. Grisu2's digits are short and round-trip, but not always the digits JavaScript's shortest-exact
- * printer picks (the last one may differ, e.g. 1.5935356777502669e22 where JS writes ...668e22), so matching
- * Triton's text byte for byte needs the same algorithm. 64-bit arithmetic wraps as in C (BigInt.asUintN).
- * Finite, non-zero, positive input only: the caller writes the sign, zeros, NaN and infinities.
+ * rapidjson's Grisu2 (internal/dtoa.h, diyfp.h), which tritonserver uses for every JSON number it writes. Its digits
+ * are short and round-trip, but not always the ones JavaScript's shortest-exact printer picks: Triton's rapidjson
+ * revision passes `wp_w * (index < 9 ? kPow10[index] : 0)` to GrisuRound, so once 9 or more fraction digits have been
+ * generated the last digit is not rounded toward the value (tritonserver 2.51 writes 1.0000000200408774e21 for the
+ * float 1.0000000200408773e21). Matching Triton byte for byte needs the same algorithm.
  *
- * Triton's rapidjson is the revision whose DigitGen passes `wp_w * (index < 9 ? kPow10[index] : 0)` to GrisuRound:
- * once 9 or more fraction digits have been generated, the last digit is not rounded toward the value (tritonserver
- * 2.51 writes 1.0000000200408774e21 for the float 1.0000000200408773e21). Checked against it by test/differential/.
+ * The C uses uint64 arithmetic; here a uint64 is a pair of doubles (hi, lo), each an integer in [0, 2^32), so every
+ * step is exact without BigInt (test/http/grisu2-reference.ts is the BigInt transcription the tests compare with).
+ * Finite, non-zero, positive input only: the caller writes the sign, zeros, NaN and infinities.
  */
 
-const MASK = (1n << 64n) - 1n;
-const HIDDEN_BIT = 1n << 52n;
-const SIGNIFICAND_MASK = HIDDEN_BIT - 1n;
-const EXPONENT_BIAS = 0x3ff + 52;
-const POW10 = Array.from({ length: 20 }, (_, i) => 10n ** BigInt(i));
-const POW10_NUMBER = Array.from({ length: 10 }, (_, i) => 10 ** i);
+const TWO_32 = 4294967296;
 
-/** 10^k for k = -348, -340, …, 340, as 64-bit significands rounded to nearest and binary exponents (rapidjson's table). */
-const CACHED: readonly { f: bigint; e: number }[] = Array.from({ length: 87 }, (_, i) => cachedPower(-348 + 8 * i));
+/** A uint64 as two 32-bit halves. */
+interface U64 {
+  h: number;
+  l: number;
+}
 
-function cachedPower(k: number): { f: bigint; e: number } {
+const u64 = (h: number, l: number): U64 => ({ h, l });
+const less = (a: U64, b: U64): boolean => a.h < b.h || (a.h === b.h && a.l < b.l);
+
+function add(a: U64, b: U64): U64 {
+  const l = a.l + b.l;
+  const carry = l >= TWO_32 ? 1 : 0;
+  return u64((a.h + b.h + carry) % TWO_32, l - carry * TWO_32);
+}
+
+function sub(a: U64, b: U64): U64 {
+  let l = a.l - b.l;
+  let h = a.h - b.h;
+  if (l < 0) {
+    l += TWO_32;
+    h -= 1;
+  }
+  return u64(h < 0 ? h + TWO_32 : h, l);
+}
+
+function shiftLeft(a: U64, n: number): U64 {
+  if (n === 0) return a;
+  if (n >= 32) return u64((a.l << (n - 32)) >>> 0, 0);
+  return u64(((a.h << n) | (a.l >>> (32 - n))) >>> 0, (a.l << n) >>> 0);
+}
+
+function times10(a: U64): U64 {
+  const l = a.l * 10;
+  const carry = Math.floor(l / TWO_32);
+  return u64((a.h * 10 + carry) % TWO_32, l - carry * TWO_32);
+}
+
+/** The high 64 bits of a × b, rounded on bit 63 of the low half (DiyFp::operator*). */
+function multiplyHigh(a: U64, b: U64): U64 {
+  // 16-bit limbs; every column sum stays below 2^53.
+  const x0 = a.l & 0xffff, x1 = a.l >>> 16, x2 = a.h & 0xffff, x3 = a.h >>> 16;
+  const y0 = b.l & 0xffff, y1 = b.l >>> 16, y2 = b.h & 0xffff, y3 = b.h >>> 16;
+  let sum = x0 * y0;
+  sum = Math.floor(sum / 65536) + x0 * y1 + x1 * y0;
+  sum = Math.floor(sum / 65536) + x0 * y2 + x1 * y1 + x2 * y0;
+  sum = Math.floor(sum / 65536) + x0 * y3 + x1 * y2 + x2 * y1 + x3 * y0;
+  const roundUp = sum % 65536 >= 32768; // bit 63 of the product
+  sum = Math.floor(sum / 65536) + x1 * y3 + x2 * y2 + x3 * y1;
+  const r4 = sum % 65536;
+  sum = Math.floor(sum / 65536) + x2 * y3 + x3 * y2;
+  const r5 = sum % 65536;
+  sum = Math.floor(sum / 65536) + x3 * y3;
+  const r6 = sum % 65536;
+  const r7 = Math.floor(sum / 65536);
+  let h = r7 * 65536 + r6;
+  let l = r5 * 65536 + r4;
+  if (roundUp && ++l === TWO_32) {
+    l = 0;
+    h = (h + 1) % TWO_32;
+  }
+  return u64(h, l);
+}
+
+function clz64(a: U64): number {
+  return a.h !== 0 ? Math.clz32(a.h) : 32 + Math.clz32(a.l);
+}
+
+/** 10^k for k = -348, -340, …, 340 as 64-bit significands rounded to nearest and binary exponents (rapidjson's table). */
+const CACHED: readonly { f: U64; e: number }[] = Array.from({ length: 87 }, (_, i) => cachedPower(-348 + 8 * i));
+
+function cachedPower(k: number): { f: U64; e: number } {
   const bitLength = (n: bigint): number => n.toString(2).length;
+  let f: bigint;
+  let e: number;
   if (k >= 0) {
     const n = 10n ** BigInt(k);
-    const e = bitLength(n) - 64;
-    if (e <= 0) return { f: n << BigInt(-e), e };
-    const f = (n + (1n << BigInt(e - 1))) >> BigInt(e);
-    return f >> 64n ? { f: f >> 1n, e: e + 1 } : { f, e };
-  }
-  const d = 10n ** BigInt(-k);
-  let s = 63 + bitLength(d);
-  let f = ((1n << BigInt(s)) + d / 2n) / d;
-  while (f >> 64n) {
-    s--;
+    e = bitLength(n) - 64;
+    f = e <= 0 ? n << BigInt(-e) : (n + (1n << BigInt(e - 1))) >> BigInt(e);
+  } else {
+    const d = 10n ** BigInt(-k);
+    let s = 63 + bitLength(d);
     f = ((1n << BigInt(s)) + d / 2n) / d;
+    while (f >> 64n) f = ((1n << BigInt(--s)) + d / 2n) / d;
+    e = -s;
   }
-  return { f, e: -s };
-}
-
-interface DiyFp {
-  f: bigint;
-  e: number;
-}
-
-function multiply(a: DiyFp, b: DiyFp): DiyFp {
-  const p = a.f * b.f;
-  let h = p >> 64n;
-  if ((p >> 63n) & 1n) h++; // rounding
-  return { f: h, e: a.e + b.e + 64 };
-}
-
-function normalize(v: DiyFp): DiyFp {
-  const shift = 64 - v.f.toString(2).length;
-  return { f: (v.f << BigInt(shift)) & MASK, e: v.e - shift };
+  return { f: u64(Number(f >> 32n), Number(f & 0xffffffffn)), e };
 }
 
 const view = new DataView(new ArrayBuffer(8));
 
-/** Digits and decimal exponent K of a finite value > 0: value ≈ digits × 10^K. */
+/** Digits and decimal exponent k of a finite value > 0: value ≈ digits × 10^k. */
 export function grisu2(value: number): { digits: number[]; k: number } {
   view.setFloat64(0, value);
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const significand = bits & SIGNIFICAND_MASK;
-  const v: DiyFp = biased !== 0 ? { f: significand + HIDDEN_BIT, e: biased - EXPONENT_BIAS } : { f: significand, e: 1 - EXPONENT_BIAS };
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = hi >>> 20;
+  const normal = biased !== 0;
+  const v = u64(normal ? (hi & 0xfffff) + 0x100000 : hi & 0xfffff, lo);
+  const ve = normal ? biased - 1075 : -1074;
 
-  // Boundaries m+ and m-, with m- on m+'s exponent.
-  let plus: DiyFp = { f: (v.f << 1n) + 1n, e: v.e - 1 };
-  while (!(plus.f & (HIDDEN_BIT << 1n))) plus = { f: plus.f << 1n, e: plus.e - 1 };
-  plus = { f: plus.f << 10n, e: plus.e - 10 };
-  const minus: DiyFp = v.f === HIDDEN_BIT ? { f: (v.f << 2n) - 1n, e: v.e - 2 } : { f: (v.f << 1n) - 1n, e: v.e - 1 };
-  minus.f = (minus.f << BigInt(minus.e - plus.e)) & MASK;
+  // m+ = 2v+1 normalized (what NormalizeBoundary does for values below 2^54); m- on m+'s exponent.
+  const plusRaw = add(shiftLeft(v, 1), u64(0, 1));
+  const plusShift = clz64(plusRaw);
+  const plus = shiftLeft(plusRaw, plusShift);
+  const plusE = ve - 1 - plusShift;
+  const atPowerOfTwo = normal && v.h === 0x100000 && v.l === 0;
+  const minusRaw = atPowerOfTwo ? sub(shiftLeft(v, 2), u64(0, 1)) : sub(shiftLeft(v, 1), u64(0, 1));
+  const minusE = atPowerOfTwo ? ve - 2 : ve - 1;
+  const minus = shiftLeft(minusRaw, minusE - plusE);
 
-  // The cached power of ten that brings m+ into the exponent range DigitGen needs.
-  const kIndex = 347 + 8 - (((61 + plus.e) * 78913) >> 18);
+  const kIndex = 347 + 8 - (((61 + plusE) * 78913) >> 18);
   const cached = CACHED[kIndex >> 3]!;
-  let k = 348 - (kIndex & ~7);
+  const k = 348 - (kIndex & ~7);
 
-  const w = multiply(normalize(v), cached);
-  const wp = multiply(plus, cached);
-  const wm = multiply({ f: minus.f, e: plus.e }, cached);
-  wm.f++;
-  wp.f--;
+  const vShift = clz64(v);
+  const w = multiplyHigh(shiftLeft(v, vShift), cached.f);
+  const wp = sub(multiplyHigh(plus, cached.f), u64(0, 1));
+  const wm = add(multiplyHigh(minus, cached.f), u64(0, 1));
+  const e = plusE + cached.e + 64; // the exponent of w, wp and wm alike
   const digits: number[] = [];
-  k = digitGen(w, wp, wp.f - wm.f, digits, k);
-  return { digits, k };
+  return { digits, k: digitGen(w, wp, e, sub(wp, wm), digits, k) };
 }
 
-function digitGen(w: DiyFp, mp: DiyFp, delta: bigint, digits: number[], k: number): number {
-  const shift = BigInt(-mp.e);
-  const one = 1n << shift;
-  const wpW = (mp.f - w.f) & MASK;
-  let p1 = Number(mp.f >> shift);
-  let p2 = mp.f & (one - 1n);
+function digitGen(w: U64, mp: U64, e: number, delta: U64, digits: number[], k: number): number {
+  const shift = -e; // in [32, 60]
+  const highBits = shift - 32; // the bits of the integral part that sit in the high half
+  const highUnit = 2 ** highBits;
+  const one = u64(highUnit, 0);
+  const wpW = sub(mp, w);
+  let p1 = Math.floor(mp.h / highUnit);
+  const p2 = u64(mp.h % highUnit, mp.l);
   let kappa = p1 < 10 ? 1 : p1 < 100 ? 2 : p1 < 1e3 ? 3 : p1 < 1e4 ? 4 : p1 < 1e5 ? 5 : p1 < 1e6 ? 6 : p1 < 1e7 ? 7 : p1 < 1e8 ? 8 : 9;
   while (kappa > 0) {
-    const unit = POW10_NUMBER[kappa - 1]!;
+    const unit = 10 ** (kappa - 1);
     const d = Math.floor(p1 / unit);
     p1 %= unit;
     if (d || digits.length) digits.push(d);
     kappa--;
-    const rest = (BigInt(p1) << shift) + p2;
-    if (rest <= delta) {
-      round(digits, delta, rest, POW10[kappa]! << shift, wpW);
+    const rest = u64(p1 * highUnit + p2.h, p2.l);
+    if (!less(delta, rest)) {
+      round(digits, delta, rest, shiftLeft(u64(0, 10 ** kappa), shift), wpW);
       return k + kappa;
     }
   }
+  // Fraction digits, with p2 and delta as local halves (the hot loop allocates nothing).
+  let p2h = p2.h;
+  let p2l = p2.l;
+  let dh = delta.h;
+  let dl = delta.l;
   for (;;) {
-    p2 = (p2 * 10n) & MASK;
-    delta = (delta * 10n) & MASK;
-    const d = Number(p2 >> shift);
+    let t = p2l * 10;
+    let carry = Math.floor(t / TWO_32);
+    p2l = t - carry * TWO_32;
+    p2h = p2h * 10 + carry; // < 2^32: p2 < one <= 2^60
+    t = dl * 10;
+    carry = Math.floor(t / TWO_32);
+    dl = t - carry * TWO_32;
+    dh = (dh * 10 + carry) % TWO_32;
+    const d = Math.floor(p2h / highUnit);
     if (d || digits.length) digits.push(d);
-    p2 &= one - 1n;
+    p2h %= highUnit;
     kappa--;
-    if (p2 < delta) {
+    if (p2h < dh || (p2h === dh && p2l < dl)) {
       const index = -kappa;
-      round(digits, delta, p2, one, (wpW * (index < 9 ? POW10[index]! : 0n)) & MASK);
+      let scaled = u64(0, 0);
+      if (index < 9) {
+        scaled = wpW;
+        for (let i = 0; i < index; i++) scaled = times10(scaled);
+      }
+      round(digits, u64(dh, dl), u64(p2h, p2l), one, scaled);
       return k + kappa;
     }
   }
 }
 
-function round(digits: number[], delta: bigint, rest: bigint, tenKappa: bigint, wpW: bigint): void {
+function round(digits: number[], delta: U64, rest: U64, tenKappa: U64, wpW: U64): void {
   while (
-    rest < wpW &&
-    delta - rest >= tenKappa &&
-    (((rest + tenKappa) & MASK) < wpW || wpW - rest > ((rest + tenKappa) & MASK) - wpW)
+    less(rest, wpW) &&
+    !less(sub(delta, rest), tenKappa) &&
+    (less(add(rest, tenKappa), wpW) || less(sub(add(rest, tenKappa), wpW), sub(wpW, rest)))
   ) {
     digits[digits.length - 1]!--;
-    rest = (rest + tenKappa) & MASK;
+    rest = add(rest, tenKappa);
   }
 }
