@@ -5,8 +5,8 @@
  */
 import { asServerError, type ErrorCode } from '../protocol/errors.ts';
 import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Parameters } from '../protocol/inference.ts';
-import type { WireTensor } from '../instance/messages.ts';
-import type { ExecutionResult } from '../scheduler/scheduler.ts';
+import type { ExecutionResult } from '../protocol/execution.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 import { requestChannel, type FailureReason, type RequestEvent } from './inference-events.ts';
 import type { ModelLookup } from './model-lookup.ts';
 import { reshapeFromModel, reshapeToModel, type ModelPlan } from './model-plan.ts';

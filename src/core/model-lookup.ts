@@ -2,8 +2,8 @@
  * How the core finds what to run. The repository implements it; the core never imports the repository.
  */
 import type { ModelConfig } from '../config/model-config.ts';
-import type { Scheduler } from '../scheduler/scheduler.ts';
 import type { ModelPlan } from './model-plan.ts';
+import type { Scheduler } from './scheduler-port.ts';
 
 /** A READY version: its normalized config and plan (decided at load) and the scheduler that runs its executions. */
 export interface ServableVersion {

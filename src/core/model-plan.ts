@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datatypes.ts';
 import { internal } from '../protocol/errors.ts';
+import { batchingPlan, type BatchingPlan } from './batching-plan.ts';
 
 /** The variable-size dimension marker of model configs. */
 export const WILDCARD_DIM = -1;
@@ -40,6 +41,8 @@ export interface ModelPlan {
   readonly outputByName: ReadonlyMap<string, TensorPlan>;
   /** Number of inputs not marked optional. */
   readonly requiredInputCount: number;
+  /** Present when requests are batched together (`dynamic_batching` and `max_batch_size > 0`). */
+  readonly dynamicBatching?: BatchingPlan;
 }
 
 /** Builds the plan of one version from its normalized config. Throws INTERNAL on a datatype the config cannot hold. */
@@ -51,6 +54,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
   const outputs = config.output.map((io, index) =>
     tensorPlan(config.name, io.name, io.data_type, io.dims, io.reshape?.shape, false, index, batching),
   );
+  const dynamicBatching = batchingPlan(config);
   return Object.freeze({
     name: config.name,
     version,
@@ -60,6 +64,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     inputByName: new Map(inputs.map((t) => [t.name, t])),
     outputByName: new Map(outputs.map((t) => [t.name, t])),
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
+    ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
   });
 }
 

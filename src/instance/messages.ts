@@ -3,15 +3,8 @@
  * bytes travel in transfer lists, never by structured clone of large arrays.
  */
 import type { ModelMetadata } from '../config/model-metadata.ts';
-import type { Datatype } from '../protocol/datatypes.ts';
-
-/** A tensor as the model sees it: model-side shape, raw little-endian bytes (BYTES framed with u32 lengths). */
-export interface WireTensor {
-  readonly name: string;
-  readonly datatype: Datatype;
-  readonly shape: readonly number[];
-  readonly data: Uint8Array;
-}
+import type { RunTimings } from '../protocol/execution.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 
 /** ONNX Runtime session options as a structured-cloneable object (onnxruntime-common SessionOptions). */
 export type SessionOptionsData = Record<string, unknown>;
@@ -21,16 +14,6 @@ export type ToWorker =
   | { readonly type: 'run'; readonly id: number; readonly inputs: readonly WireTensor[]; readonly outputNames: readonly string[] }
   /** End the thread once the operation in progress (a load or a run) has returned. */
   | { readonly type: 'exit' };
-
-/** Where one execution spent its time, measured inside the worker (nanoseconds). */
-export interface RunTimings {
-  /** Wall-clock start and end of the execution in the worker (ms since the epoch, sub-ms precision). */
-  readonly startedAtMs: number;
-  readonly endedAtMs: number;
-  readonly computeInputNs: number;
-  readonly computeInferNs: number;
-  readonly computeOutputNs: number;
-}
 
 export type FromWorker =
   | { readonly type: 'loaded'; readonly metadata: ModelMetadata }

@@ -4,10 +4,11 @@
  */
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
+import type { ExecutionSlot, RunResult } from '../protocol/execution.ts';
+import type { PackedInputs } from '../protocol/packed-inputs.ts';
 import { log } from '../observe/log.ts';
-import type { PackedInputs } from './packed-inputs.ts';
 import type { OrtOptions } from './session-options.ts';
-import { OrtError, WorkerClient, type RunResult } from './worker-client.ts';
+import { OrtError, WorkerClient } from './worker-client.ts';
 
 /** Where an instance runs: its name (`<group>_<k>`), kind and device. */
 export interface InstancePlacement {
@@ -19,9 +20,10 @@ export interface InstancePlacement {
 /** Delay before another try when a replacement worker fails to load. */
 const RESTART_BACKOFF_MS = 1000;
 
-export class ModelInstance {
-  /** Called whenever the instance can take another execution (after a run, or once a replacement is up). */
-  onAvailable: ((instance: ModelInstance) => void) | undefined;
+/** A model instance: the execution slot schedulers run on. */
+export class ModelInstance implements ExecutionSlot {
+  /** Told whenever the instance can take another execution (after a run, or once a replacement is up). */
+  private readonly availabilityListeners = new Set<() => void>();
   private client: WorkerClient | undefined;
   private running = false;
   private stopped = false;
@@ -43,6 +45,14 @@ export class ModelInstance {
   /** True when a worker is up and idle. */
   get available(): boolean {
     return this.client !== undefined && !this.running && !this.stopped;
+  }
+
+  addAvailabilityListener(listener: () => void): void {
+    this.availabilityListeners.add(listener);
+  }
+
+  removeAvailabilityListener(listener: () => void): void {
+    this.availabilityListeners.delete(listener);
   }
 
   /** Starts the worker and loads the session; ONNX Runtime's refusal is reported as Triton's backend does. */
@@ -69,7 +79,7 @@ export class ModelInstance {
       throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
     } finally {
       this.running = false;
-      if (this.client === client && !this.stopped) this.onAvailable?.(this);
+      if (this.client === client && !this.stopped) this.becameAvailable();
     }
   }
 
@@ -87,6 +97,10 @@ export class ModelInstance {
     const client = this.client;
     this.client = undefined;
     await client?.terminate();
+  }
+
+  private becameAvailable(): void {
+    for (const listener of this.availabilityListeners) listener();
   }
 
   private attach(client: WorkerClient): void {
@@ -113,7 +127,7 @@ export class ModelInstance {
         }
         this.attach(client);
         log.info(`instance '${this.name}' of model ${this.modelLabel} replaced`);
-        this.onAvailable?.(this);
+        this.becameAvailable();
         return;
       } catch (error) {
         log.error(`replacement of instance '${this.name}' of model ${this.modelLabel} failed: ${(error as Error).message}`);

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { bytesElementsToStrings, stringsToBytesElements } from '../protocol/bytes-codec.ts';
 import { byteSizeOf, datatypeFromOrt, ortTypeOf, type Datatype } from '../protocol/datatypes.ts';
-import type { WireTensor } from './messages.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 
 type TypedArrayCtor =
   | Uint8ArrayConstructor

@@ -4,8 +4,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelMetadata } from '../config/model-metadata.ts';
-import type { FromWorker, RunTimings, ToWorker, WireTensor } from './messages.ts';
-import type { PackedInputs } from './packed-inputs.ts';
+import type { RunResult } from '../protocol/execution.ts';
+import type { PackedInputs } from '../protocol/packed-inputs.ts';
+import type { FromWorker, ToWorker } from './messages.ts';
 import type { OrtOptions } from './session-options.ts';
 
 /**
@@ -16,11 +17,6 @@ import type { OrtOptions } from './session-options.ts';
 const WORKER: { readonly file: URL; readonly workerData?: { entry: string } } = import.meta.url.endsWith('.ts')
   ? { file: new URL('./worker-bootstrap.mjs', import.meta.url), workerData: { entry: new URL('./worker-entry.ts', import.meta.url).href } }
   : { file: new URL('./worker-entry.js', import.meta.url) };
-
-export interface RunResult {
-  readonly outputs: readonly WireTensor[];
-  readonly timings: RunTimings;
-}
 
 interface Pending {
   resolve(result: RunResult): void;

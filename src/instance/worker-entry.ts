@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { sessionMetadata } from './session-metadata.ts';
 import { fromOrtTensor, toOrtTensor } from './ort-tensors.ts';
-import type { FromWorker, ToWorker, WireTensor } from './messages.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
+import type { FromWorker, ToWorker } from './messages.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('worker-entry must run in a worker thread');

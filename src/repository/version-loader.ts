@@ -17,7 +17,7 @@ import { unavailable } from '../protocol/errors.ts';
 import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
 import { DynamicBatcher } from '../scheduler/dynamic-batcher.ts';
 import { modelLoadChannel } from '../core/inference-events.ts';
-import type { Scheduler } from '../scheduler/scheduler.ts';
+import type { Scheduler } from '../core/scheduler-port.ts';
 import { resolveModelFile } from './model-file.ts';
 import { runWarmup } from './warmup.ts';
 
@@ -67,11 +67,8 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
     await Promise.all(instances.map((instance) => instance.stop()));
     throw error;
   }
-  // Triton batches across requests only with dynamic_batching; max_batch_size alone does not.
-  const scheduler =
-    config.dynamic_batching !== undefined && config.max_batch_size > 0
-      ? new DynamicBatcher(plan, config, active)
-      : new DirectScheduler(plan, active);
+  // Triton batches across requests only with dynamic_batching; max_batch_size alone does not (the plan says which).
+  const scheduler = plan.dynamicBatching !== undefined ? new DynamicBatcher(plan, active) : new DirectScheduler(plan, active);
   publishModelLoad(plan, (performance.now() - startedAt) / 1000);
   return { version: source.version, config, plan, instances, scheduler };
 }

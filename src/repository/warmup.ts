@@ -6,7 +6,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { reshapeToModel, type ModelPlan } from '../core/model-plan.ts';
 import type { ModelInstance } from '../instance/model-instance.ts';
-import { packInputs, type PackedInputs } from '../instance/packed-inputs.ts';
+import { packInputs, type PackedInputs } from '../protocol/packed-inputs.ts';
 import { invalidArg } from '../protocol/errors.ts';
 import { prepareWarmupSamples, type WarmupSample } from './warmup-samples.ts';
 

@@ -4,8 +4,8 @@
  * copy per request input); outputs are cut into per-request views of the worker's buffers (no copies).
  */
 import { elementCount } from '../protocol/datatypes.ts';
-import type { WireTensor } from '../instance/messages.ts';
-import { packInputs, type PackedInputs } from '../instance/packed-inputs.ts';
+import { packInputs, type PackedInputs } from '../protocol/packed-inputs.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 import { internal } from '../protocol/errors.ts';
 
 /** One batched request as assembly sees it: its model-side input tensors and batch dimension. */

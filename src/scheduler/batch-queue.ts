@@ -11,11 +11,10 @@
  * has waited max_queue_delay; otherwise everything scanned goes now when the scan stopped early, reached the largest
  * preferred size, the delay is 0 or has passed; otherwise wait until the delay passes or a request times out.
  */
-import type { BatcherSettings } from './batcher-settings.ts';
+import type { BatcherSettings } from '../core/batching-plan.ts';
 import { LevelQueue, type Pending, type Rejection } from './priority-queues.ts';
 import { queueFullError } from './queue-errors.ts';
 
-export { batcherSettings, type BatcherSettings, type LevelPolicy } from './batcher-settings.ts';
 export type { Pending, Rejection } from './priority-queues.ts';
 
 export interface Decision<T> {

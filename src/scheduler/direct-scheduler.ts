@@ -3,12 +3,12 @@
  * busy, requests wait in arrival order. Requests whose client has gone are dropped from the queue.
  */
 import type { ModelPlan } from '../core/model-plan.ts';
-import type { ModelInstance } from '../instance/model-instance.ts';
-import { packInputs } from '../instance/packed-inputs.ts';
+import type { Execution, Scheduler } from '../core/scheduler-port.ts';
+import type { ExecutionResult, ExecutionSlot } from '../protocol/execution.ts';
+import { packInputs } from '../protocol/packed-inputs.ts';
 import { publishExecution } from './execution-events.ts';
 import { Fifo } from './fifo.ts';
 import { cancelledError } from './queue-errors.ts';
-import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
 
 interface Queued {
   readonly execution: Execution;
@@ -17,6 +17,7 @@ interface Queued {
   reject(error: Error): void;
 }
 
+/** Runs each request alone on the first free instance, in arrival order. */
 export class DirectScheduler implements Scheduler {
   private readonly queue = new Fifo<Queued>();
   private running = 0;
@@ -24,9 +25,10 @@ export class DirectScheduler implements Scheduler {
 
   constructor(
     private readonly plan: ModelPlan,
-    private readonly instances: readonly ModelInstance[],
+    private readonly instances: readonly ExecutionSlot[],
   ) {
-    for (const instance of instances) instance.onAvailable = () => this.dispatch();
+    const dispatch = (): void => this.dispatch();
+    for (const instance of instances) instance.addAvailabilityListener(dispatch);
   }
 
   get inflight(): number {
@@ -65,7 +67,7 @@ export class DirectScheduler implements Scheduler {
     this.notifyDrained();
   }
 
-  private async run(instance: ModelInstance, item: Queued): Promise<void> {
+  private async run(instance: ExecutionSlot, item: Queued): Promise<void> {
     const { execution } = item;
     const queueNs = Math.round((performance.now() - item.enqueuedAt) * 1e6);
     const batchSize = Math.max(1, execution.batchSize);

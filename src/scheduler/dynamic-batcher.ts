@@ -4,15 +4,15 @@
  * class owns what the algorithm must not: the clock and its timer, the instances, batch assembly, dropping requests
  * whose client has gone, and releasing responses in arrival order when preserve_ordering is set.
  */
-import type { DynamicBatching, ModelConfig } from '../config/model-config.ts';
+import type { BatchingPlan } from '../core/batching-plan.ts';
 import type { ModelPlan } from '../core/model-plan.ts';
-import type { ModelInstance } from '../instance/model-instance.ts';
+import type { Execution, Scheduler } from '../core/scheduler-port.ts';
 import type { ServerError } from '../protocol/errors.ts';
+import type { ExecutionResult, ExecutionSlot } from '../protocol/execution.ts';
 import { assembleBatch, splitOutput } from './batch-assembly.ts';
-import { BatchQueue, batcherSettings, type BatcherSettings } from './batch-queue.ts';
+import { BatchQueue } from './batch-queue.ts';
 import { cancelledError } from './queue-errors.ts';
 import { publishExecution } from './execution-events.ts';
-import type { Execution, ExecutionResult, Scheduler } from './scheduler.ts';
 
 interface Waiting {
   readonly execution: Execution;
@@ -26,11 +26,10 @@ interface Waiting {
 
 const nowUs = (): number => performance.now() * 1000;
 
+/** Batches a version's requests by its plan's `dynamicBatching` facts. */
 export class DynamicBatcher implements Scheduler {
-  private readonly settings: BatcherSettings;
+  private readonly settings: BatchingPlan;
   private readonly queue: BatchQueue<Waiting>;
-  /** Inputs whose variable dimensions must agree within a batch. */
-  private readonly shapeKeyInputs: readonly string[];
   /** Every output in model order: a batch runs the union of what its requests asked for. */
   private readonly outputOrder: readonly string[];
   private running = 0;
@@ -43,18 +42,17 @@ export class DynamicBatcher implements Scheduler {
   private readonly held = new Map<number, () => void>();
   private nextToRelease = 0;
 
+  /** `plan.dynamicBatching` must be present (the version batches). */
   constructor(
     private readonly plan: ModelPlan,
-    config: Readonly<ModelConfig>,
-    private readonly instances: readonly ModelInstance[],
+    private readonly instances: readonly ExecutionSlot[],
   ) {
-    this.settings = batcherSettings(config.dynamic_batching as Readonly<DynamicBatching>, config.max_batch_size);
+    if (plan.dynamicBatching === undefined) throw new TypeError(`model '${plan.name}' has no dynamic batching plan`);
+    this.settings = plan.dynamicBatching;
     this.queue = new BatchQueue<Waiting>(this.settings);
-    this.shapeKeyInputs = config.input
-      .filter((input) => !input.allow_ragged_batch && (input.reshape?.shape ?? input.dims).includes(-1))
-      .map((input) => input.name);
     this.outputOrder = plan.outputs.map((o) => o.name);
-    for (const instance of instances) instance.onAvailable = () => this.schedule();
+    const schedule = (): void => this.schedule();
+    for (const instance of instances) instance.addAvailabilityListener(schedule);
   }
 
   get inflight(): number {
@@ -150,7 +148,7 @@ export class DynamicBatcher implements Scheduler {
     this.timerAtUs = Infinity;
   }
 
-  private run(instance: ModelInstance, batch: readonly Waiting[]): void {
+  private run(instance: ExecutionSlot, batch: readonly Waiting[]): void {
     const startedAt = performance.now();
     this.running += batch.length;
     let elements = 0;
@@ -206,9 +204,10 @@ export class DynamicBatcher implements Scheduler {
 
   /** The variable-dimension shapes of the inputs that must match within a batch ('' when none vary). */
   private shapeKey(execution: Execution): string {
-    if (this.shapeKeyInputs.length === 0) return '';
+    const names = this.settings.shapeKeyInputs;
+    if (names.length === 0) return '';
     let key = '';
-    for (const name of this.shapeKeyInputs) {
+    for (const name of names) {
       const tensor = execution.inputs.find((t) => t.name === name);
       key += `${name}:${tensor?.shape.slice(1).join('x') ?? ''};`;
     }

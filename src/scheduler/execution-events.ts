@@ -1,7 +1,7 @@
 /** Publishes one ExecutionEvent per model execution, reusing a single event object (nothing allocated per batch). */
 import { executionChannel, type ExecutionEvent } from '../core/inference-events.ts';
 import type { ModelPlan } from '../core/model-plan.ts';
-import type { RunTimings } from '../instance/messages.ts';
+import type { RunTimings } from '../protocol/execution.ts';
 
 const event: ExecutionEvent = { plan: undefined as unknown as ModelPlan, batchSize: 0, requestCount: 0, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 };
 

@@ -5,7 +5,7 @@
  * timeout policy lazily to the requests it reaches, as Triton does.
  */
 import type { ServerError } from '../protocol/errors.ts';
-import type { LevelPolicy } from './batcher-settings.ts';
+import type { LevelPolicy } from '../core/batching-plan.ts';
 import { timeoutExpiredError } from './queue-errors.ts';
 
 /** A request as the batcher sees it; `payload` is whatever the glue needs back. */

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { addModel, slowMatmulModel } from '../../scripts/onnx/test-models.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
-import type { WireTensor } from '../../src/instance/messages.ts';
-import { packInputs, type PackedInputs } from '../../src/instance/packed-inputs.ts';
+import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
+import { packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
 import { intraOpThreadsPerInstance } from '../../src/instance/thread-budget.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -49,7 +49,11 @@ function floats(tensor: WireTensor): number[] {
 /** Resolves when the instance can take work again. */
 function nextAvailable(instance: ModelInstance): Promise<void> {
   return new Promise((resolve) => {
-    instance.onAvailable = () => resolve();
+    const listener = (): void => {
+      instance.removeAvailabilityListener(listener);
+      resolve();
+    };
+    instance.addAvailabilityListener(listener);
   });
 }
 

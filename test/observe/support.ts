@@ -18,7 +18,7 @@ import {
 import type { ModelLookup, ModelStatus, ServableVersion, VersionState } from '../../src/core/model-lookup.ts';
 import { buildModelPlan, type ModelPlan } from '../../src/core/model-plan.ts';
 import { notFound, unavailable } from '../../src/protocol/errors.ts';
-import type { Scheduler } from '../../src/scheduler/scheduler.ts';
+import type { Scheduler } from '../../src/core/scheduler-port.ts';
 
 export function configOf(name: string): ModelConfig {
   return configObjectFromMessage(

@@ -6,7 +6,7 @@ import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import type { ModelConfig } from '../../src/config/model-config.ts';
 import { configObjectFromMessage, ModelConfigType } from '../../src/config/model-config-schema.ts';
 import { buildModelPlan, type ModelPlan } from '../../src/core/model-plan.ts';
-import type { WireTensor } from '../../src/instance/messages.ts';
+import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
 import { decodeBytesElements, encodeBytesElements } from '../../src/protocol/bytes-codec.ts';
 import { type ErrorCode, ServerError } from '../../src/protocol/errors.ts';

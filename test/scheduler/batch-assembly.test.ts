@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { WireTensor } from '../../src/instance/messages.ts';
+import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { encodeBytesElements } from '../../src/protocol/bytes-codec.ts';
 import { assembleBatch, splitOutput } from '../../src/scheduler/batch-assembly.ts';
 

@@ -1,7 +1,8 @@
 /** Priority levels and queue policies of the dynamic batcher (max_queue_size, timeouts, REJECT/DELAY, overrides). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchQueue, type BatcherSettings, type LevelPolicy, type Pending } from '../../src/scheduler/batch-queue.ts';
+import type { BatcherSettings, LevelPolicy } from '../../src/core/batching-plan.ts';
+import { BatchQueue, type Pending } from '../../src/scheduler/batch-queue.ts';
 import { ServerError } from '../../src/protocol/errors.ts';
 
 function policy(overrides: Partial<LevelPolicy> = {}): LevelPolicy {

@@ -1,7 +1,8 @@
 /** Batch formation rules of the dynamic batcher (model-config.md §4.4), driven by explicit times in µs. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchQueue, type BatcherSettings, type Pending } from '../../src/scheduler/batch-queue.ts';
+import type { BatcherSettings } from '../../src/core/batching-plan.ts';
+import { BatchQueue, type Pending } from '../../src/scheduler/batch-queue.ts';
 
 function settings(overrides: Partial<BatcherSettings> = {}): BatcherSettings {
   return {

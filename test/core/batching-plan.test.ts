@@ -1,9 +1,11 @@
-/** batcherSettings(): from a model's plain `dynamic_batching` block to the batcher's settings. */
+/** batcherSettings() and batchingPlan(): from a model's plain config to the batching facts of its frozen plan. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { configObjectFromMessage, ModelConfigType } from '../../src/config/model-config-schema.ts';
 import type { DynamicBatching, ModelConfig } from '../../src/config/model-config.ts';
-import { BatchQueue, batcherSettings } from '../../src/scheduler/batch-queue.ts';
+import { batcherSettings, batchingPlan } from '../../src/core/batching-plan.ts';
+import { buildModelPlan } from '../../src/core/model-plan.ts';
+import { BatchQueue } from '../../src/scheduler/batch-queue.ts';
 
 /** The plain `dynamic_batching` of a config given in protobuf object form (as a config.pbtxt would give it). */
 function dynamicBatching(block: Record<string, unknown>): DynamicBatching {
@@ -76,5 +78,36 @@ describe('batcherSettings', () => {
     assert.throws(() => queue.add({ payload: 'b', batchSize: 1, shapeKey: '', priority: 1, timeoutUs: 0 }, 0), /Exceeds maximum queue size/);
     queue.add({ payload: 'c', batchSize: 1, shapeKey: '', priority: 0, timeoutUs: 0 }, 0);
     assert.deepEqual(queue.next(0).batch, ['a', 'c']);
+  });
+});
+
+/** A normalized-enough config in plain form (what the pipeline hands to the plan). */
+function configOf(message: Record<string, unknown>): ModelConfig {
+  return configObjectFromMessage(ModelConfigType.fromObject({ name: 'm', ...message })) as unknown as ModelConfig;
+}
+
+describe('batchingPlan', () => {
+  const inputs = [
+    { name: 'FIXED', data_type: 'TYPE_FP32', dims: [4] },
+    { name: 'VARIABLE', data_type: 'TYPE_FP32', dims: [-1] },
+    { name: 'RAGGED', data_type: 'TYPE_FP32', dims: [-1], allow_ragged_batch: true },
+    { name: 'RESHAPED', data_type: 'TYPE_FP32', dims: [4], reshape: { shape: [2, -1] } },
+  ];
+
+  it('is absent without dynamic_batching, or with max_batch_size 0 (Triton batches only with both)', () => {
+    assert.equal(batchingPlan(configOf({ max_batch_size: 8, input: inputs })), undefined);
+    assert.equal(batchingPlan(configOf({ max_batch_size: 0, input: inputs, dynamic_batching: {} })), undefined);
+    assert.equal(buildModelPlan(configOf({ max_batch_size: 8, input: inputs }), 1).dynamicBatching, undefined);
+  });
+
+  it('carries the batcher settings and the inputs whose variable model-side dims must agree within a batch', () => {
+    const config = configOf({ max_batch_size: 8, input: inputs, dynamic_batching: { preferred_batch_size: [4, 2], max_queue_delay_microseconds: 100 } });
+    const plan = buildModelPlan(config, 1).dynamicBatching;
+    assert.ok(plan !== undefined);
+    assert.deepEqual(plan.preferredBatchSizes, [2, 4]);
+    assert.equal(plan.maxQueueDelayUs, 100);
+    assert.equal(plan.maxBatchSize, 8);
+    assert.deepEqual(plan.shapeKeyInputs, ['VARIABLE', 'RESHAPED']);
+    assert.ok(Object.isFrozen(plan) && Object.isFrozen(plan.levels) && Object.isFrozen(plan.preferredBatchSizes));
   });
 });

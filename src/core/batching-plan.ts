@@ -1,8 +1,9 @@
 /**
- * The dynamic batcher's settings, read once from a model's `dynamic_batching` block (plain config form) the way
- * Triton's DynamicBatchScheduler and PriorityQueue read them.
+ * A version's dynamic-batching facts, read once from its normalized config (`dynamic_batching`, `max_batch_size`, the
+ * inputs) the way Triton's DynamicBatchScheduler and PriorityQueue read them, and kept in the frozen model plan. The
+ * dynamic batcher reads only this, never the raw config.
  */
-import type { DynamicBatching, QueuePolicy } from '../config/model-config.ts';
+import type { DynamicBatching, ModelConfig, QueuePolicy } from '../config/model-config.ts';
 
 /** One priority level's ModelQueuePolicy. */
 export interface LevelPolicy {
@@ -14,11 +15,12 @@ export interface LevelPolicy {
   maxQueueSize: number;
 }
 
+/** What the batch queue needs: sizes, delay, ordering and the priority levels with their policies. */
 export interface BatcherSettings {
   /** > 0 (the batcher is only used for batching models). */
   maxBatchSize: number;
   /** Ascending, unique; never empty (empty becomes `[maxBatchSize]`, as Triton's normalization does). */
-  preferredBatchSizes: number[];
+  preferredBatchSizes: readonly number[];
   /** 0 = never wait. */
   maxQueueDelayUs: number;
   /** Responses leave in arrival order (applied by the glue, not by the queue). */
@@ -27,7 +29,13 @@ export interface BatcherSettings {
   priorityLevels: number;
   defaultPriorityLevel: number;
   /** Index 0 = level 1; a single entry when priorityLevels is 0. */
-  levels: LevelPolicy[];
+  levels: readonly LevelPolicy[];
+}
+
+/** The batcher's settings plus what batch formation needs of the inputs. */
+export interface BatchingPlan extends Readonly<BatcherSettings> {
+  /** Inputs whose variable dimensions must agree within a batch (not ragged, with a -1 in the model-side dims). */
+  readonly shapeKeyInputs: readonly string[];
 }
 
 /** proto3 defaults of ModelQueuePolicy: REJECT, no timeout, no override, unlimited size. */
@@ -72,4 +80,22 @@ export function batcherSettings(config: Readonly<DynamicBatching>, maxBatchSize:
     defaultPriorityLevel: config.default_priority_level,
     levels,
   };
+}
+
+/**
+ * The batching plan of a version, or undefined when its requests are not batched together: Triton batches across
+ * requests only with `dynamic_batching` and `max_batch_size > 0`.
+ */
+export function batchingPlan(config: Readonly<ModelConfig>): BatchingPlan | undefined {
+  if (config.dynamic_batching === undefined || config.max_batch_size <= 0) return undefined;
+  const settings = batcherSettings(config.dynamic_batching, config.max_batch_size);
+  const shapeKeyInputs = config.input
+    .filter((input) => !input.allow_ragged_batch && (input.reshape?.shape ?? input.dims).includes(-1))
+    .map((input) => input.name);
+  return Object.freeze({
+    ...settings,
+    preferredBatchSizes: Object.freeze(settings.preferredBatchSizes),
+    levels: Object.freeze(settings.levels.map((level) => Object.freeze(level))),
+    shapeKeyInputs: Object.freeze(shapeKeyInputs),
+  });
 }

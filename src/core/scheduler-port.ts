@@ -1,10 +1,12 @@
 /**
  * What the core asks of a scheduler: take one request's execution, run it on an instance when one is free (alone or
- * batched with others), and say how much is in flight. The direct scheduler and the dynamic batcher sit behind it.
+ * batched with others), and say how much is in flight. Defined here, where it is used; the direct scheduler and the
+ * dynamic batcher (scheduler/) implement it.
  */
-import type { WireTensor } from '../instance/messages.ts';
-import type { RunResult } from '../instance/worker-client.ts';
+import type { ExecutionResult } from '../protocol/execution.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 
+/** One request's execution, as the core hands it to the version's scheduler. */
 export interface Execution {
   /** Model-side tensors of one request (already reshaped for the model). */
   readonly inputs: readonly WireTensor[];
@@ -19,14 +21,7 @@ export interface Execution {
   readonly signal?: AbortSignal;
 }
 
-/** One request's share of an execution's result. */
-export interface ExecutionResult extends RunResult {
-  /** Time spent queued before its batch started, in ns. */
-  readonly queueNs: number;
-  /** Batch elements in the execution it ran in (its own batch size when it ran alone). */
-  readonly batchSize: number;
-}
-
+/** Runs a version's executions on its instances (Triton's three-method scheduler). */
 export interface Scheduler {
   enqueue(execution: Execution): Promise<ExecutionResult>;
   /** Requests queued or running. */

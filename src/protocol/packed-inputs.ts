@@ -4,8 +4,8 @@
  * here). Only this buffer is transferred to the worker; the callers' bytes, often views into a larger received body,
  * are never detached.
  */
-import type { Datatype } from '../protocol/datatypes.ts';
-import type { WireTensor } from './messages.ts';
+import type { Datatype } from './datatypes.ts';
+import type { WireTensor } from './wire-tensor.ts';
 
 export interface InputParts {
   readonly name: string;
