@@ -6,6 +6,37 @@ import { describe, it } from 'node:test';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
+/**
+ * The layers of src/ and which layers each may import, written down once. Type-only imports count. A layer is a
+ * top-level folder of src/, except the logger (`observe/log.ts`, layer `log`): a leaf every layer that reports may
+ * write to, while the rest of observe/ only subscribes to events. The files at the top of src/ (main, app, index)
+ * compose the server and may import anything. The table must itself run one way (checked below).
+ */
+const LAYERS: Readonly<Record<string, readonly string[]>> = {
+  protocol: [],
+  log: [],
+  options: [],
+  config: ['protocol'],
+  core: ['protocol', 'config'],
+  scheduler: ['protocol', 'core'],
+  instance: ['protocol', 'config', 'log'],
+  observe: ['protocol', 'core', 'log'],
+  repository: ['protocol', 'config', 'core', 'scheduler', 'instance', 'log'],
+  transport: ['protocol', 'core', 'options'],
+};
+
+/**
+ * Upward imports that are known and on their way out, as `importer → imported` (paths under src/), each with why. An
+ * entry that no longer matches an import fails the test, so the list only shrinks. Provisional: issue 12 item 3 (one
+ * data-plane object for both transports) removes the statistics and log-settings ones.
+ */
+const PENDING: Readonly<Record<string, string>> = {
+  'transport/http/http-endpoint.ts → observe/statistics.ts': 'issue 12 item 3: statistics through the data plane',
+  'transport/grpc/grpc-endpoint.ts → observe/statistics.ts': 'issue 12 item 3: statistics through the data plane',
+  'transport/grpc/log-settings-rpc.ts → observe/log.ts': 'issue 12 item 3: log settings through the data plane',
+  'transport/metrics/metrics-endpoint.ts → observe/metrics.ts': 'the metrics endpoint could take a text source from core',
+};
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -13,7 +44,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Value imports (not `import type`) of each file, as [specifier, isTypeOnly]. */
+/** Static imports and re-exports of each file, as [specifier, isTypeOnly]. */
 function imports(file: string): { specifier: string; typeOnly: boolean }[] {
   const text = readFileSync(file, 'utf8');
   const out: { specifier: string; typeOnly: boolean }[] = [];
@@ -21,8 +52,46 @@ function imports(file: string): { specifier: string; typeOnly: boolean }[] {
   return out;
 }
 
+/** Every module a file refers to: static imports, side-effect imports, `import('…')` (also in types), `new URL('…', import.meta.url)`. */
+function references(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const dynamic = [...text.matchAll(/(?:^import\s+|\bimport\(\s*|\bnew URL\(\s*)'([^']+)'/gm)].map((m) => m[1]!);
+  return [...imports(file).map((i) => i.specifier), ...dynamic];
+}
+
 const files = sourceFiles(SRC);
-const rel = (f: string): string => path.relative(SRC, f);
+const rel = (f: string): string => path.relative(SRC, f).split(path.sep).join('/');
+
+/** The layer of a path under src/ ('' for the composition files at the top). */
+function layerOf(relPath: string): string {
+  if (relPath === 'observe/log.ts') return 'log';
+  const slash = relPath.indexOf('/');
+  return slash < 0 ? '' : relPath.slice(0, slash);
+}
+
+/** Why `from` (under src/) may not refer to `to` (under src/), or undefined when the table allows it. */
+function violation(from: string, to: string): string | undefined {
+  const [a, b] = [layerOf(from), layerOf(to)];
+  if (a === '' || a === b) return undefined;
+  if (LAYERS[a]?.includes(b)) return undefined;
+  return `${from} → ${to}: ${a} may import only [${(LAYERS[a] ?? []).join(', ')}]`;
+}
+
+/** Every reference in src/ that goes against the table, as `importer → imported` (relative to src/). */
+function upwardReferences(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const file of files) {
+    for (const specifier of references(file)) {
+      if (!specifier.startsWith('.')) continue;
+      const target = path.relative(SRC, path.resolve(path.dirname(file), specifier));
+      if (target.startsWith('..')) continue; // protos/, package.json
+      const to = target.split(path.sep).join('/');
+      const why = violation(rel(file), to);
+      if (why !== undefined) found.set(`${rel(file)} → ${to}`, why);
+    }
+  }
+  return found;
+}
 
 describe('architecture', () => {
   it('has no import cycles in src/', () => {
@@ -53,11 +122,41 @@ describe('architecture', () => {
 
   it('keeps the core free of transports and of the repository, and the protocol vocabulary a leaf', () => {
     for (const file of files) {
-      const where = rel(file).split(path.sep)[0];
-      for (const { specifier } of imports(file)) {
+      const where = layerOf(rel(file));
+      for (const specifier of references(file)) {
         if (where === 'core') assert.doesNotMatch(specifier, /repository\/|transport\//, `${rel(file)} imports ${specifier}`);
         if (where === 'protocol') assert.ok(!specifier.startsWith('..'), `${rel(file)} imports ${specifier}`);
       }
     }
+  });
+
+  it('places every folder of src/ in the layer table, and the table runs one way', () => {
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    for (const folder of folders) assert.ok(folder in LAYERS, `src/${folder}/ is not in the LAYERS table of test/architecture.test.ts`);
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (layer: string, trail: string[]): void => {
+      if (state.get(layer) === 'done') return;
+      assert.notEqual(state.get(layer), 'visiting', `the layer table has a cycle: ${[...trail, layer].join(' → ')}`);
+      state.set(layer, 'visiting');
+      for (const below of LAYERS[layer] ?? assert.fail(`unknown layer '${layer}'`)) visit(below, [...trail, layer]);
+      state.set(layer, 'done');
+    };
+    for (const layer of Object.keys(LAYERS)) visit(layer, []);
+  });
+
+  it('lets each layer import only the layers below it (type-only imports too)', () => {
+    const upward = upwardReferences();
+    const unexpected = [...upward].filter(([edge]) => !(edge in PENDING)).map(([, why]) => why);
+    assert.deepEqual(unexpected, [], `upward imports:\n${unexpected.join('\n')}`);
+    const stale = Object.keys(PENDING).filter((edge) => !upward.has(edge));
+    assert.deepEqual(stale, [], 'these PENDING entries are gone from the code: delete them from test/architecture.test.ts');
+  });
+
+  it('catches an upward import (the rule is live)', () => {
+    assert.match(violation('core/inference-service.ts', 'scheduler/dynamic-batcher.ts') ?? '', /core may import only \[protocol, config\]/);
+    assert.match(violation('instance/model-instance.ts', 'observe/metrics.ts') ?? '', /instance may import only/);
+    assert.equal(violation('instance/model-instance.ts', 'observe/log.ts'), undefined);
+    assert.equal(violation('app.ts', 'transport/http/http-endpoint.ts'), undefined);
+    assert.equal(violation('scheduler/fifo.ts', 'scheduler/batch-queue.ts'), undefined);
   });
 });
