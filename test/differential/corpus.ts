@@ -112,6 +112,41 @@ export function errorCases(): Case[] {
   ];
 }
 
+/** Scheduling parameters (priority, timeout, sequence) and the extensions nereid may lack (classification, generate). */
+export function schedulingCases(): Case[] {
+  const fp = (name: string) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(1) } });
+  const infer = (id: string, model: string, parameters: Record<string, unknown>, grpcParameters: Record<string, unknown>): Case => ({
+    id,
+    http: post(`/v2/models/${model}/infer`, `{"parameters":${JSON.stringify(parameters)},"inputs":${ADD_SUB_INPUTS()}}`),
+    grpc: { rpc: 'ModelInfer', request: { model_name: model, parameters: grpcParameters, inputs: [fp('INPUT0'), fp('INPUT1')] } },
+  });
+  const u = (v: number) => ({ uint64_param: v });
+  const i = (v: number) => ({ int64_param: v });
+  const b = (v: boolean) => ({ bool_param: v });
+  return [
+    infer('priority 1', 'add_sub_priority', { priority: 1 }, { priority: u(1) }),
+    infer('priority 0 (default level)', 'add_sub_priority', { priority: 0 }, { priority: u(0) }),
+    infer('priority 3 (beyond the levels)', 'add_sub_priority', { priority: 3 }, { priority: u(3) }),
+    infer('priority -1', 'add_sub_priority', { priority: -1 }, { priority: i(-1) }),
+    infer('priority as string', 'add_sub_priority', { priority: '1' }, { priority: { string_param: '1' } }),
+    infer('priority on a model without levels', 'add_sub', { priority: 1 }, { priority: u(1) }),
+    infer('timeout override', 'add_sub_priority', { timeout: 100000000 }, { timeout: u(100000000) }),
+    infer('timeout negative', 'add_sub_priority', { timeout: -5 }, { timeout: i(-5) }),
+    infer('sequence without id', 'add_sub_sequence', {}, {}),
+    infer('sequence without start', 'add_sub_sequence', { sequence_id: 7 }, { sequence_id: u(7) }),
+    infer('sequence start and end', 'add_sub_sequence', { sequence_id: 8, sequence_start: true, sequence_end: true }, { sequence_id: u(8), sequence_start: b(true), sequence_end: b(true) }),
+    infer('sequence string id', 'add_sub_sequence', { sequence_id: 'abc', sequence_start: true, sequence_end: true }, { sequence_id: { string_param: 'abc' }, sequence_start: b(true), sequence_end: b(true) }),
+    infer('sequence id on a non-sequence model', 'add_sub', { sequence_id: 9, sequence_start: true }, { sequence_id: u(9), sequence_start: b(true) }),
+    {
+      id: 'classification 2',
+      http: post('/v2/models/add_sub_ext/infer', `{"inputs":${ADD_SUB_INPUTS()},"outputs":[{"name":"OUTPUT0","parameters":{"classification":2}}]}`),
+      grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub_ext', inputs: [fp('INPUT0'), fp('INPUT1')], outputs: [{ name: 'OUTPUT0', parameters: { classification: i(2) } }] } },
+    },
+    { id: 'generate', http: post('/v2/models/add_sub_ext/generate', `{"INPUT0":[${Array(16).fill(1).join(',')}],"INPUT1":[${Array(16).fill(2).join(',')}]}`) },
+    { id: 'logging update bad value', http: post('/v2/logging', '{"log_verbose_level":"x"}') },
+  ];
+}
+
 /** Per datatype, `perType` seeded random tensors through identity_<datatype>: JSON in/out, binary in/out, gRPC. */
 export function datatypeCases(seed: number, perType: number): Case[] {
   const random = seededRandom(seed);

@@ -37,9 +37,14 @@ function nearlyEqual(t: unknown, n: unknown): boolean {
   return t === n;
 }
 
-/** Statistics with every failure count zeroed (see the toFix entry). */
-const failCountsZeroed = (v: unknown): unknown =>
-  JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'fail' ? '<fail>' : x))) as unknown;
+/** Models whose counts cannot agree while nereid lacks what they exercise (sequence batching, classification, generate). */
+const UNCOMPARABLE_MODELS = ['add_sub_sequence', 'add_sub_ext'];
+
+/** Statistics with every failure count zeroed and the uncomparable models left out (see the toFix entry). */
+function comparableStatistics(v: unknown): unknown {
+  const zeroed = JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'fail' ? '<fail>' : x))) as { model_stats?: { name: string }[] };
+  return { ...zeroed, model_stats: zeroed.model_stats?.filter((m) => !UNCOMPARABLE_MODELS.includes(m.name)) };
+}
 
 /** Total requests in a statistics answer's batch_stats, to compare batch distributions by what they carried. */
 function batchedRequests(v: unknown): number | undefined {
@@ -170,16 +175,35 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     aspect: /^(body|grpc-message)$/,
     reason: 'TO FIX (src/observe): Triton 2.51 does not count a request that fails validation against the model ' +
       '(missing/unknown input, wrong datatype or shape, batch too big) in statistics `fail` nor in ' +
-      'nv_inference_request_failure (every reason stays 0); nereid counts them as failures',
-    accept: (t, n) => isDeepStrictEqual(failCountsZeroed(t), failCountsZeroed(n)),
+      'nv_inference_request_failure (every reason stays 0); nereid counts them as failures. Also left out: the ' +
+      `counts of ${UNCOMPARABLE_MODELS.join(', ')}, which differ while the sequence, classification and generate ` +
+      'differences below stand',
+    accept: (t, n) => isDeepStrictEqual(comparableStatistics(t), comparableStatistics(n)),
     toFix: true,
   },
   {
-    caseId: /^(system shared memory status|cuda shared memory status|log settings) \[http\]$/,
+    caseId: /^(system shared memory status|cuda shared memory status|log settings|logging update bad value) \[http\]$/,
     aspect: /^(status|body)$/,
     reason: 'TO FIX (src/transport/http): GET /v2/systemsharedmemory/status, /v2/cudasharedmemory/status and ' +
-      '/v2/logging are 404 in nereid; Triton answers 200 with [] / [] / the log settings (nereid answers the gRPC ' +
+      '/v2/logging (GET and POST) are 404 in nereid; Triton answers 200 with [] / [] / the log settings, and a bad ' +
+      'log_verbose_level is 500 "attempt to access JSON non-unsigned-integer as unsigned-integer" (nereid answers the gRPC ' +
       'twins of all three exactly as Triton does)',
+    toFix: true,
+  },
+  {
+    caseId: /^sequence without (id|start)/,
+    aspect: /./,
+    reason: 'TO FIX (src/scheduler): nereid has no sequence batcher; it runs requests to a sequence_batching model ' +
+      "without a correlation ID or START flag, where Triton refuses them with 400/INVALID_ARG \"inference request to " +
+      "model '<m>' must specify a non-zero or non-empty correlation ID\" and \"inference request for sequence <id> to " +
+      "model '<m>' must specify the START flag on the first request of the sequence\"",
+    toFix: true,
+  },
+  {
+    caseId: /^(classification 2|generate) /,
+    aspect: /./,
+    reason: 'not implemented yet: the classification extension (nereid answers 501/UNIMPLEMENTED "classification is ' +
+      "not supported yet\"; Triton returns \"<value>:<index>\" BYTES) and the generate extension (404 in nereid)",
     toFix: true,
   },
   {
@@ -194,10 +218,12 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     caseId: /^metrics/,
     aspect: /^metrics-counters$/,
     reason: 'TO FIX (src/observe): the same validation failures appear in nereid as nv_inference_request_failure ' +
-      '{reason="OTHER"}; Triton 2.51 counts them under no reason',
+      '{reason="OTHER"}; Triton 2.51 counts them under no reason (uncomparable models left out as above)',
     accept: (t, n) => {
       const zeroed = (v: unknown): unknown =>
-        Object.fromEntries(Object.entries(v as Record<string, string>).map(([k, x]) => [k, k.startsWith('nv_inference_request_failure{') ? '0' : x]));
+        Object.fromEntries(Object.entries(v as Record<string, string>)
+          .filter(([k]) => !UNCOMPARABLE_MODELS.some((m) => k.includes(`model="${m}"`)))
+          .map(([k, x]) => [k, k.startsWith('nv_inference_request_failure{') ? '0' : x]));
       return isDeepStrictEqual(zeroed(t), zeroed(n));
     },
     toFix: true,

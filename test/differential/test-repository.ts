@@ -3,6 +3,8 @@
  *   - add_sub: Triton's "simple" model (FP32 [-1,16] ×2 → sum, difference), max_batch_size 8;
  *   - identity_<datatype> for every datatype ONNX Runtime loads (all but BF16): OUTPUT0 = INPUT0, dims [-1], batch 8;
  *   - add_sub_batched: add_sub with a dynamic batcher (preferred size 4, 200 ms queue delay) for the burst test;
+ *   - add_sub_priority: two priority levels (default 2, timeouts may be overridden); add_sub_sequence: sequence batcher;
+ *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
  * writeEnsemble adds ensemble_add_sub, one step running add_sub.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -46,6 +48,22 @@ export function writeDifferentialRepository(dir: string): void {
     config: addSubConfig(
       'add_sub_batched',
       `dynamic_batching { preferred_batch_size: [ ${BATCHED_PREFERRED} ] max_queue_delay_microseconds: 200000 }\n`,
+    ),
+  });
+  writeModelDir(dir, 'add_sub_priority', addSubModel(), {
+    config: addSubConfig(
+      'add_sub_priority',
+      'dynamic_batching { priority_levels: 2 default_priority_level: 2 default_queue_policy { allow_timeout_override: true } }\n' +
+        'instance_group [ { count: 1 kind: KIND_CPU } ]\n',
+    ),
+  });
+  writeModelDir(dir, 'add_sub_ext', addSubModel(), {
+    config: addSubConfig('add_sub_ext', 'instance_group [ { count: 1 kind: KIND_CPU } ]\n'),
+  });
+  writeModelDir(dir, 'add_sub_sequence', addSubModel(), {
+    config: addSubConfig(
+      'add_sub_sequence',
+      'sequence_batching { max_sequence_idle_microseconds: 60000000 }\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n',
     ),
   });
   for (const t of IDENTITY_TYPES) {
