@@ -13,7 +13,7 @@
 #   4. extracts only the server, its libraries, the Python backend (with the 3.11 stub next to it) and the local cache
 #      into .venv/tritonserver,
 #   5. pip-installs onnxruntime (pinned, no dependencies: inference needs none) into .venv/tritonserver/stub-site-packages
-#      and names that folder in a .pth file in the system Python's /usr/local/lib/python3.11/dist-packages,
+#      and names that folder in a .pth file (one per checkout) in the system Python's /usr/local/lib/python3.11/dist-packages,
 #   6. writes .venv/bin/tritonserver, a wrapper that sets LD_LIBRARY_PATH and passes --backend-directory and
 #      --cache-directory (later flags on its command line win).
 # Idempotent: a stamp records the pins and this script's hash; when it matches and the wrapper runs, nothing is done.
@@ -34,7 +34,8 @@ WRAPPER="$VENV/bin/tritonserver"
 STAMP="$VENV/.nereid-tritonserver"
 UNSUPPORTED="$VENV/tritonserver.unsupported"
 PTH_DIR="/usr/local/lib/python$STUB_PYTHON/dist-packages"
-PTH="$PTH_DIR/nereid-tritonserver-stub.pth"
+# One .pth per checkout (named by its path), so clones (e.g. .ci/run's) never redirect each other's twins.
+PTH="$PTH_DIR/nereid-tritonserver-stub-$(pwd | sha256sum | cut -c1-12).pth"
 
 say() { echo "[install-tritonserver] $*"; }
 fail() { echo "[install-tritonserver] ERROR: $*" >&2; exit 1; }
@@ -55,7 +56,7 @@ rm -f "$UNSUPPORTED"
 wrapper_runs() { local usage; usage="$("$WRAPPER" --help 2>&1 || true)"; [[ "$usage" == *--model-repository* ]]; }
 
 want="nvidia-pytriton $PYTRITON_VERSION $WHEEL_SHA256 onnxruntime $ONNXRUNTIME_VERSION script $(sha256sum scripts/install-tritonserver.sh | cut -d' ' -f1) home $(pwd)"
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ -f "$PTH" ] && wrapper_runs; then
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] && [ "$(cat "$PTH" 2>/dev/null)" = "$(pwd)/$HOME_DIR/stub-site-packages" ] && wrapper_runs; then
   say "$WRAPPER is up to date (tritonserver 2.51.0 from nvidia-pytriton $PYTRITON_VERSION)"
   exit 0
 fi
