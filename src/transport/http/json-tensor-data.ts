@@ -12,7 +12,7 @@
  * - Output NaN/±Infinity are written as `NaN`/`Infinity`/`-Infinity` (what Python's json module reads, and rapidjson's
  *   kWriteNanAndInfFlag); Triton's writer gives up mid-document and sends truncated JSON.
  * - Output BYTES that are not UTF-8 are decoded with U+FFFD replacements; Triton copies the raw bytes (invalid JSON).
- * - Output floats print as JavaScript does (`1` rather than rapidjson's `1.0`); the values are the same.
+ * - Output FP32/FP64 text is rapidjson's (`1.0`, `1e21`), written by json-float-format.ts for the response encoder.
  */
 import { byteSizeOf, type Datatype } from '../../protocol/datatypes.ts';
 import { internal, invalidArg, type ServerError } from '../../protocol/errors.ts';
