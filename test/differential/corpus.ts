@@ -147,6 +147,38 @@ export function schedulingCases(): Case[] {
   ];
 }
 
+/**
+ * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
+ * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.
+ */
+export function mutatedBodyCases(seed: number, count: number): Case[] {
+  const random = seededRandom(seed);
+  const bodies = [
+    `{"id":"m","inputs":${ADD_SUB_INPUTS()},"outputs":[{"name":"OUTPUT0","parameters":{"binary_data":false}}]}`,
+    '{"inputs":[{"name":"INPUT0","datatype":"BYTES","shape":[1,2],"data":["ab","c\\u00e9"]}],"parameters":{"binary_data_output":true}}',
+  ];
+  const models = ['add_sub', 'identity_bytes'];
+  const alphabet = ['{', '}', '[', ']', ',', ':', '"', '\\', '-', '0', '1', 'e', '.', 't', 'n', ' ', 'x', '\u00e9'];
+  const cases: Case[] = [];
+  for (let k = 0; k < count; k++) {
+    const which = k % bodies.length;
+    let body = bodies[which]!;
+    const edits: string[] = [];
+    for (let m = 1 + Math.floor(random() * 3); m > 0; m--) {
+      const at = Math.floor(random() * body.length);
+      const kind = Math.floor(random() * (m === 1 ? 4 : 3)); // a cut only last
+      const char = alphabet[Math.floor(random() * alphabet.length)]!;
+      if (kind === 0) body = body.slice(0, at) + body.slice(at + 1);
+      else if (kind === 1) body = body.slice(0, at) + char + body.slice(at + 1);
+      else if (kind === 2) body = body.slice(0, at) + char + body.slice(at);
+      else body = body.slice(0, at);
+      edits.push(`${['drop', 'replace', 'insert', 'cut'][kind]} at ${at}`);
+    }
+    cases.push({ id: `mutated body #${k} (${edits.join(', ')})`, http: post(`/v2/models/${models[which]}/infer`, body) });
+  }
+  return cases;
+}
+
 /** Per datatype, `perType` seeded random tensors through identity_<datatype>: JSON in/out, binary in/out, gRPC. */
 export function datatypeCases(seed: number, perType: number): Case[] {
   const random = seededRandom(seed);
