@@ -88,7 +88,10 @@ function startPolling(app: App, seconds: number): NodeJS.Timeout | undefined {
   return setInterval(() => {
     if (polling) return;
     polling = true;
-    app.repository.poll().finally(() => (polling = false));
+    app.repository
+      .poll()
+      .catch((error: unknown) => log.error(`poll failed: ${(error as Error).message}`))
+      .finally(() => (polling = false));
   }, seconds * 1000);
 }
 

@@ -25,7 +25,7 @@ export function ortBinaryDir(): string {
  * Empty where there is no NVIDIA driver.
  */
 export function detectGpus(): number[] {
-  let count = 0;
+  let count: number;
   try {
     count = readdirSync('/proc/driver/nvidia/gpus').length;
   } catch {

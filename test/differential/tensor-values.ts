@@ -60,7 +60,8 @@ export function randomValues(datatype: string, count: number, random: () => numb
     });
     const raw = Buffer.alloc(count * size);
     values.forEach((v, i) => {
-      if (size === 8) (min < 0n ? raw.writeBigInt64LE(v, i * 8) : raw.writeBigUInt64LE(v, i * 8));
+      if (size === 8 && min < 0n) raw.writeBigInt64LE(v, i * 8);
+      else if (size === 8) raw.writeBigUInt64LE(v, i * 8);
       else if (min < 0n) raw.writeIntLE(Number(v), i * size, size);
       else raw.writeUIntLE(Number(v), i * size, size);
     });

@@ -58,7 +58,7 @@ function twinModel(model: string, from: string, to: string): Outcome {
   let original;
   try {
     original = parseModelConfigText(text, configPath);
-  } catch (error) {
+  } catch {
     // A broken config is a legitimate case to compare (both servers must fail it the same way): link it as it is.
     linkTree(from, to);
     return 'copied';

@@ -19,5 +19,5 @@ it('the README\'s gRPC example prints add_sub\'s sum', async () => {
   const code = grpcExample().replaceAll('localhost:8001', server.hostPort);
   const result = await runProcess(venvPython(), ['-c', code], { cwd: ROOT });
   assert.equal(result.code, 0, result.output);
-  assert.match(result.stdout, /^\[\[ 1\.  2\.  3\..* 16\.\]\]\s*$/s);
+  assert.match(result.stdout, /^\[\[ 1\. {2}2\. {2}3\..* 16\.\]\]\s*$/s);
 });

@@ -14,6 +14,6 @@ export function buildDist(): void {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
   } catch (error) {
     const { stdout, stderr } = error as { stdout: Buffer; stderr: Buffer };
-    throw new Error(`npm run build failed:\n${stdout}${stderr}`);
+    throw new Error(`npm run build failed:\n${stdout}${stderr}`, { cause: error });
   }
 }

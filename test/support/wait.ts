@@ -3,7 +3,7 @@
  * publishes on a diagnostics channel. Neither has a deadline of its own: a wait that never ends is the test runner's
  * timeout to report, so a slow (busy) machine only makes a test slower, never wrong.
  */
-import diagnostics from 'node:diagnostics_channel';
+import type diagnostics from 'node:diagnostics_channel';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**

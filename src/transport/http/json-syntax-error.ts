@@ -84,7 +84,6 @@ class Scanner {
         if (this.peek() !== 0x3a) throw new Found(OBJECT_MISS_COLON, this.p);
         this.p++;
         this.skipWhitespace();
-        expectKey = false;
       }
       // A value.
       const c = this.peek();
