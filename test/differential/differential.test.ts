@@ -8,9 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 
 import { tempDir } from '../support/temp-dir.ts';
-import { compareHttp, type Difference } from './compare.ts';
+import { compareGrpc, compareHttp, type Difference } from './compare.ts';
 import { datatypeCases, endpointCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
-import { closeGrpcClients } from './grpc-probe.ts';
+import { closeGrpcClients, grpcStream } from './grpc-probe.ts';
 import { httpCall } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
 import { emptyReport, record, runCorpus, summary } from './run-corpus.ts';
@@ -45,6 +45,19 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
     const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
     await runCorpus(cases, triton, nereid, report);
     assert.deepEqual(report.unexpected, [], summary(report));
+  });
+
+  it('answers a gRPC stream of good and bad requests as Triton does (the stream survives errors)', async () => {
+    const fp32 = (id: string, datatype = 'FP32') => ({
+      model_name: 'identity_fp32', id,
+      inputs: [{ name: 'INPUT0', datatype, shape: [1, 3], contents: datatype === 'FP32' ? { fp32_contents: [1.5, -2, 3] } : { int_contents: [1, 2, 3] } }],
+    });
+    const requests = [fp32('s1'), fp32('s2', 'INT32'), { model_name: 'nope', id: 's3' }, fp32('s4')];
+    const [t, n] = await Promise.all([grpcStream(triton.grpc, requests), grpcStream(nereid.grpc, requests)]);
+    const before = report.unexpected.length;
+    record(report, compareGrpc('stream of 4 [grpc]', { code: t.code, details: t.details, message: { messages: t.messages } },
+      { code: n.code, details: n.details, message: { messages: n.messages } }));
+    assert.deepEqual(report.unexpected.slice(before), [], summary(report));
   });
 
   it('counts everything before it alike in statistics and metrics', async () => {

@@ -61,3 +61,32 @@ export function grpcCall(hostPort: string, rpc: string, request: Record<string, 
     );
   });
 }
+
+export interface GrpcStreamAnswer {
+  readonly code: number;
+  readonly details: string;
+  readonly messages: Record<string, unknown>[];
+}
+
+/** ModelStreamInfer: writes every request, half-closes, and collects the responses and the final status. */
+export function grpcStream(hostPort: string, requests: Record<string, unknown>[]): Promise<GrpcStreamAnswer> {
+  const method = service.methods['ModelStreamInfer']!;
+  const requestType = root.lookupType(method.requestType);
+  const responseType = root.lookupType(method.responseType);
+  return new Promise((resolve) => {
+    const messages: Record<string, unknown>[] = [];
+    const call = client(hostPort).makeBidiStreamRequest(
+      '/inference.GRPCInferenceService/ModelStreamInfer',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      new Metadata(),
+    );
+    call.on('data', (b: Buffer) => {
+      messages.push(responseType.toObject(responseType.decode(b), { longs: String, bytes: String, defaults: true, enums: String }));
+    });
+    call.on('error', () => {}); // the status below carries it
+    call.on('status', (status: { code: number; details: string }) => resolve({ code: status.code, details: status.details, messages }));
+    for (const r of requests) call.write(Buffer.from(requestType.encode(requestType.fromObject(r)).finish()));
+    call.end();
+  });
+}

@@ -113,6 +113,13 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     reason: 'not implemented: nereid has no tracing (its server metadata does not list the `trace` extension); ' +
       'HTTP /v2/trace/setting is 404, gRPC TraceSetting UNAVAILABLE "the server does not support tracing"',
   },
+  {
+    caseId: /^stream /,
+    aspect: /^grpc-details$/,
+    reason: "grpc-js's server ends every OK call with grpc-message 'OK' where Triton's sends none (clients read details " +
+      'only on errors)',
+    accept: (t, n) => t === '' && n === 'OK',
+  },
   // --- found by these tests, to fix in nereid (owned by other work in progress) ---
   {
     caseId: /./,
@@ -204,6 +211,18 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     aspect: /./,
     reason: 'not implemented yet: the classification extension (nereid answers 501/UNIMPLEMENTED "classification is ' +
       "not supported yet\"; Triton returns \"<value>:<index>\" BYTES) and the generate extension (404 in nereid)",
+    toFix: true,
+  },
+  {
+    caseId: /^stream /,
+    aspect: /^grpc-message$/,
+    reason: 'TO FIX (src/transport/grpc): ModelStreamInfer answers in request order in Triton 2.51 (an error found ' +
+      "while validating a request waits behind the earlier requests' responses, seen with an 8 MB first request); " +
+      'nereid writes errors as soon as it finds them, before earlier requests complete',
+    accept: (t, n) => {
+      const sorted = (v: unknown): string[] => ((v as { messages: unknown[] }).messages ?? []).map((m) => JSON.stringify(m)).sort();
+      return isDeepStrictEqual(sorted(t), sorted(n));
+    },
     toFix: true,
   },
   {
