@@ -14,7 +14,7 @@ const PROVIDER_LIBRARY: Readonly<Record<GpuProvider, string>> = {
 };
 
 /** Directory holding onnxruntime-node's native binding and, when installed, its provider libraries. */
-export function ortBinaryDir(): string {
+function ortBinaryDir(): string {
   const require = createRequire(import.meta.url);
   const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
   return path.join(root, 'bin', 'napi-v6', process.platform, process.arch);

@@ -58,10 +58,6 @@ export class WorkerClient {
     }
   }
 
-  get inflight(): number {
-    return this.pending.size;
-  }
-
   /** Runs one execution; the packed buffer is transferred (detached here). */
   run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
     if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));

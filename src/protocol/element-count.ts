@@ -6,7 +6,7 @@
  */
 import { invalidArg, type ServerError } from './errors.ts';
 
-export const INT64_MAX = (1n << 63n) - 1n;
+const INT64_MAX = (1n << 63n) - 1n;
 
 /** True when the product of the (non-negative) dims exceeds INT64_MAX; wildcard or negative dims never overflow. */
 export function elementCountOverflows(shape: readonly number[]): boolean {

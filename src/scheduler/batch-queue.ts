@@ -48,11 +48,6 @@ export class BatchQueue<T> {
     return this.count;
   }
 
-  /** Whether responses must leave in arrival order (the glue applies it). */
-  get preserveOrdering(): boolean {
-    return this.settings.preserveOrdering;
-  }
-
   /**
    * Queues a request arriving at `nowUs` in its level: priority 0 or beyond `priorityLevels` → the default level.
    * Throws ServerError UNAVAILABLE `Exceeds maximum queue size` when that level already holds max_queue_size requests.
@@ -150,14 +145,6 @@ export class BatchQueue<T> {
     let nearest = Infinity;
     for (const level of this.levels) nearest = Math.min(nearest, level.nearestRejectDeadline());
     return nearest === Infinity ? undefined : nearest;
-  }
-
-  /** Empties the queue (unload/shutdown), returning every queued payload in batching order. */
-  drain(): T[] {
-    const out: T[] = [];
-    for (const level of this.levels) level.drain(out);
-    this.count = 0;
-    return out;
   }
 
   private levelIndex(priority: number): number {

@@ -158,12 +158,4 @@ export class LevelQueue<T> {
     }
     return false;
   }
-
-  /** Empties the level, appending its payloads to `out` in scan order. */
-  drain(out: T[]): void {
-    for (const entry of this.items) out.push(entry.payload);
-    for (const entry of this.delayed) out.push(entry.payload);
-    this.items = [];
-    this.delayed.length = 0;
-  }
 }

@@ -128,19 +128,6 @@ describe('BatchQueue batch formation', () => {
     assert.deepEqual(queue.next(0).batch, ['a', 'c']);
   });
 
-  it('drain() empties the queue in batching order', () => {
-    const queue = new BatchQueue<string>(settings({ maxQueueDelayUs: 1_000 }));
-    fill(queue, [1, 1]);
-    assert.deepEqual(queue.drain(), ['a', 'b']);
-    assert.equal(queue.size, 0);
-    assert.deepEqual(queue.next(5_000), { batch: [], rejected: [] });
-  });
-
-  it('exposes preserveOrdering', () => {
-    assert.equal(new BatchQueue<string>(settings({ preserveOrdering: true })).preserveOrdering, true);
-    assert.equal(new BatchQueue<string>(settings()).preserveOrdering, false);
-  });
-
   it('handles many requests in linear passes', () => {
     const queue = new BatchQueue<number>(settings({ maxBatchSize: 64, preferredBatchSizes: [64], maxQueueDelayUs: 0 }));
     for (let i = 0; i < 20_000; i++) queue.add({ payload: i, batchSize: 1, shapeKey: '', priority: 0, timeoutUs: 0 }, i);
