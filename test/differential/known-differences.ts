@@ -37,8 +37,11 @@ function nearlyEqual(t: unknown, n: unknown): boolean {
   return t === n;
 }
 
-/** Models whose counts cannot agree while nereid lacks what they exercise (sequence batching, classification, generate). */
-const UNCOMPARABLE_MODELS = ['add_sub_sequence', 'add_sub_ext'];
+/**
+ * Models whose counts cannot agree while the differences below stand (sequence batching, classification, generate,
+ * warmup counted in statistics).
+ */
+const UNCOMPARABLE_MODELS = ['add_sub_sequence', 'add_sub_ext', 'add_sub_warmup'];
 
 /** Statistics with every failure count zeroed and the uncomparable models left out (see the toFix entry). */
 function comparableStatistics(v: unknown): unknown {
@@ -184,7 +187,7 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
       '(missing/unknown input, wrong datatype or shape, batch too big) in statistics `fail` nor in ' +
       'nv_inference_request_failure (every reason stays 0); nereid counts them as failures. Also left out: the ' +
       `counts of ${UNCOMPARABLE_MODELS.join(', ')}, which differ while the sequence, classification and generate ` +
-      'differences below stand',
+      'differences listed here stand',
     accept: (t, n) => isDeepStrictEqual(comparableStatistics(t), comparableStatistics(n)),
     toFix: true,
   },
@@ -222,6 +225,20 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     accept: (t, n) => {
       const sorted = (v: unknown): string[] => ((v as { messages: unknown[] }).messages ?? []).map((m) => JSON.stringify(m)).sort();
       return isDeepStrictEqual(sorted(t), sorted(n));
+    },
+    toFix: true,
+  },
+  {
+    caseId: /^statistics add_sub_warmup/,
+    aspect: /^(body|grpc-message)$/,
+    reason: 'TO FIX (src/repository/warmup.ts, src/observe): Triton 2.51 counts warmup in statistics: after a warmup of ' +
+      'batch_size 2, count 3 a never-called model shows inference_count 6, execution_count 3, success 6, queue and ' +
+      'compute counts 6, batch_stats {2: 3} (and in metrics nv_inference_count 6, nv_inference_exec_count 3, but ' +
+      'nv_inference_request_success 0); nereid counts nothing',
+    accept: (t, n) => {
+      const stats = (v: unknown) => (v as { model_stats: { inference_count: number | string; execution_count: number | string }[] }).model_stats[0]!;
+      return Number(stats(t).inference_count) === 6 && Number(stats(t).execution_count) === 3 &&
+        Number(stats(n).inference_count) === 0 && Number(stats(n).execution_count) === 0;
     },
     toFix: true,
   },

@@ -4,6 +4,7 @@
  *   - identity_<datatype> for every datatype ONNX Runtime loads (all but BF16): OUTPUT0 = INPUT0, dims [-1], batch 8;
  *   - add_sub_batched: add_sub with a dynamic batcher (preferred size 4, 200 ms queue delay) for the burst test;
  *   - add_sub_priority: two priority levels (default 2, timeouts may be overridden); add_sub_sequence: sequence batcher;
+ *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics must not count;
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
  * writeEnsemble adds ensemble_add_sub, one step running add_sub.
  */
@@ -55,6 +56,16 @@ export function writeDifferentialRepository(dir: string): void {
       'add_sub_priority',
       'dynamic_batching { priority_levels: 2 default_priority_level: 2 default_queue_policy { allow_timeout_override: true } }\n' +
         'instance_group [ { count: 1 kind: KIND_CPU } ]\n',
+    ),
+  });
+  const warmupInput = (name: string, data: string) =>
+    `inputs { key: "${name}" value { data_type: TYPE_FP32 dims: [ 16 ] ${data} } }`;
+  writeModelDir(dir, 'add_sub_warmup', addSubModel(), {
+    config: addSubConfig(
+      'add_sub_warmup',
+      'instance_group [ { count: 1 kind: KIND_CPU } ]\n' +
+        `model_warmup [ { name: "zeros" batch_size: 2 count: 3 ${warmupInput('INPUT0', 'zero_data: true')} ` +
+        `${warmupInput('INPUT1', 'random_data: true')} } ]\n`,
     ),
   });
   writeModelDir(dir, 'add_sub_ext', addSubModel(), {
