@@ -3,28 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
+import { LAYERS, layerOf } from './support/layers.ts';
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url));
-
-/**
- * The layers of src/ and which layers each may import, written down once. Type-only imports count. A layer is a
- * top-level folder of src/, except the logger (`observe/log.ts`, layer `log`): every layer that reports may write to
- * it (it knows only the core's LogSettings shape), while the rest of observe/ only subscribes to events. The files at
- * the top of src/ (main, app, index) compose the server and may import anything. The table must itself run one way
- * (checked below).
- */
-const LAYERS: Readonly<Record<string, readonly string[]>> = {
-  protocol: [],
-  log: ['core'],
-  options: [],
-  config: ['protocol'],
-  core: ['protocol', 'config'],
-  scheduler: ['protocol', 'core'],
-  instance: ['protocol', 'config', 'log'],
-  observe: ['protocol', 'core', 'log'],
-  repository: ['protocol', 'config', 'core', 'scheduler', 'instance', 'log'],
-  transport: ['protocol', 'core', 'options'],
-};
 
 /**
  * Upward imports that are known and on their way out, as `importer → imported` (paths under src/), each with why. An
@@ -58,13 +39,6 @@ function references(file: string): string[] {
 
 const files = sourceFiles(SRC);
 const rel = (f: string): string => path.relative(SRC, f).split(path.sep).join('/');
-
-/** The layer of a path under src/ ('' for the composition files at the top). */
-function layerOf(relPath: string): string {
-  if (relPath === 'observe/log.ts') return 'log';
-  const slash = relPath.indexOf('/');
-  return slash < 0 ? '' : relPath.slice(0, slash);
-}
 
 /** Why `from` (under src/) may not refer to `to` (under src/), or undefined when the table allows it. */
 function violation(from: string, to: string): string | undefined {
