@@ -8,11 +8,14 @@ import { invalidArg, type ServerError } from './errors.ts';
 
 const INT64_MAX = (1n << 63n) - 1n;
 
-/** True when the product of the (non-negative) dims exceeds INT64_MAX; wildcard or negative dims never overflow. */
+/**
+ * True when the product of the (non-negative) dims exceeds INT64_MAX; wildcard, negative or non-integer dims (NaN, 1.5,
+ * Infinity: refused by the validator with its own text) never overflow.
+ */
 export function elementCountOverflows(shape: readonly number[]): boolean {
   let product = 1;
   for (const d of shape) {
-    if (d < 0) return false;
+    if (d < 0 || !Number.isInteger(d)) return false; // the validator refuses non-integer dims itself
     product *= d;
   }
   if (product <= Number.MAX_SAFE_INTEGER) return false;
@@ -25,7 +28,7 @@ export function elementCountOverflows(shape: readonly number[]): boolean {
 export function byteSizeOverflows(shape: readonly number[], elementByteSize: number): boolean {
   let product = elementByteSize;
   for (const d of shape) {
-    if (d < 0) return false;
+    if (d < 0 || !Number.isInteger(d)) return false; // the validator refuses non-integer dims itself
     product *= d;
   }
   if (product <= Number.MAX_SAFE_INTEGER) return false;
