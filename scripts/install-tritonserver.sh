@@ -64,7 +64,7 @@ rm -f "$STAMP"
 
 # 2. The stub's interpreter: the system Python 3.11 as a shared library, with numpy.
 apt_install() {
-  [ "$(id -u)" = 0 ] || fail "$1 is missing and this script is not running as root: run \`sudo apt-get install -y $*\`, then re-run"
+  [ "$(id -u)" = 0 ] || unsupported "$* missing and this script is not running as root: run \`sudo apt-get install -y $*\`, then re-run"
   say "installing $* with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq || fail "apt-get update failed"
