@@ -1,24 +1,27 @@
 /**
- * The composition root: builds the repository and the inference service from the options, and starts the transports
- * the options enable.
+ * The composition root: builds the repository, the observers and the data plane from the options (injecting the
+ * observe/ implementations the core defines interfaces for), and starts the transports the options enable.
  */
 import type { ServerOptions } from './options/server-options.ts';
 import { defaultMaxBatchSize } from './options/backend-config.ts';
-import { InferenceService } from './core/inference-service.ts';
+import { DataPlane } from './core/data-plane.ts';
 import { detectHostDevices } from './instance/devices.ts';
 import { ModelRepository } from './repository/model-repository.ts';
 import { GrpcEndpoint } from './transport/grpc/grpc-endpoint.ts';
 import { HttpEndpoint } from './transport/http/http-endpoint.ts';
-import { log } from './observe/log.ts';
+import { createWriteStream } from 'node:fs';
+import { log, logSettingsStore, setLogSink, updateLogSettings } from './observe/log.ts';
 import { Metrics } from './observe/metrics.ts';
 import { StatisticsStore } from './observe/statistics.ts';
 import type { ModelLookup } from './core/model-lookup.ts';
 import type { ModelPlan } from './core/model-plan.ts';
 import { MetricsEndpoint } from './transport/metrics/metrics-endpoint.ts';
 
+/** A built server: its repository, the data plane both transports serve, and the observers. */
 export interface App {
   readonly repository: ModelRepository;
-  readonly inference: InferenceService;
+  /** The one door into the server (infer, metadata, health, statistics, repository control, log settings). */
+  readonly dataPlane: DataPlane;
   readonly statistics: StatisticsStore;
   readonly metrics: Metrics;
 }
@@ -37,12 +40,49 @@ export function createApp(options: ServerOptions): App {
     startupModels: options.loadModels,
     loadConcurrency: options.modelLoadThreadCount,
   });
+  const statistics = new StatisticsStore();
   return {
     repository,
-    inference: new InferenceService(repository),
-    statistics: new StatisticsStore(),
+    dataPlane: new DataPlane(
+      { models: repository, statistics, logSettings: logSettingsStore },
+      { serverId: options.serverId, strictReadiness: options.strictReadiness },
+    ),
+    statistics,
     metrics: new Metrics({ pending: () => pendingCounts(repository) }),
   };
+}
+
+/**
+ * Applies the log flags (--log-file, --log-info, --log-warning, --log-error, --log-verbose, --log-format) to the
+ * process's log settings, which are process-wide (as Triton's logger is).
+ */
+export function applyLogOptions(options: ServerOptions): void {
+  if (options.logFile !== '') {
+    const file = createWriteStream(options.logFile, { flags: 'a' });
+    setLogSink((line) => file.write(line + '\n'));
+  }
+  updateLogSettings({
+    log_file: options.logFile,
+    log_info: options.logInfo,
+    log_warning: options.logWarning,
+    log_error: options.logError,
+    log_verbose_level: options.logVerbose,
+    log_format: options.logFormat,
+  });
+}
+
+/** Poll mode: rescans the repositories every `seconds` (0 = never), one poll at a time. */
+export function startPolling(app: App, seconds: number): NodeJS.Timeout | undefined {
+  if (seconds <= 0) return undefined;
+  let polling = false;
+  return setInterval(() => {
+    if (polling) return;
+    polling = true;
+    app.repository
+      .poll()
+      .catch((error: unknown) => log.error(`poll failed: ${(error as Error).message}`))
+      .finally(() => (polling = false));
+  }, seconds * 1000);
 }
 
 /** Requests waiting in each READY version's queue, for nv_inference_pending_request_count. */
@@ -69,8 +109,6 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
       endpoints.grpc = await GrpcEndpoint.start(app, {
         port: options.grpcPort,
         address: options.grpcAddress,
-        serverId: options.serverId,
-        strictReadiness: options.strictReadiness,
         tls: options.grpcTls,
         restrictedProtocols: options.grpcRestrictedProtocols,
       });
@@ -81,8 +119,6 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
         port: options.httpPort,
         address: options.httpAddress,
         maxInputSize: options.httpMaxInputSize,
-        strictReadiness: options.strictReadiness,
-        serverId: options.serverId,
         restrictedApis: options.httpRestrictedApis,
         tls: options.httpTls,
       });
@@ -106,14 +142,15 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
  */
 export async function shutDown(app: App, endpoints: Endpoints, exitTimeoutSecs: number): Promise<boolean> {
   endpoints.http?.stopAccepting();
-  let grpcCallsDone = endpoints.grpc === undefined;
-  void endpoints.grpc?.stopAccepting().then(() => (grpcCallsDone = true));
+  void endpoints.grpc?.stopAccepting();
   const deadline = Date.now() + exitTimeoutSecs * 1000;
-  const remaining = (): number => app.repository.inflight() + (endpoints.http?.activeRequests ?? 0) + (grpcCallsDone ? 0 : 1);
+  const http = (): number => endpoints.http?.activeRequests ?? 0;
+  const grpc = (): number => endpoints.grpc?.activeCalls ?? 0;
+  const remaining = (): number => app.repository.inflight() + http() + grpc();
   let lastLog = 0;
   while (remaining() > 0 && Date.now() < deadline) {
     if (Date.now() - lastLog >= 1000) {
-      log.info(`Waiting for in-flight requests to complete: ${app.repository.inflight()} in models, ${endpoints.http?.activeRequests ?? 0} HTTP`);
+      log.info(`Waiting for in-flight requests to complete: ${app.repository.inflight()} in models, ${http()} HTTP, ${grpc()} gRPC`);
       lastLog = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(50, Math.max(1, deadline - Date.now()))));

@@ -3,12 +3,11 @@
  * nereid's entry point: parse tritonserver-style flags, load the model repository, print the model status table,
  * and serve until SIGINT/SIGTERM.
  */
-import { createApp, shutDown, startEndpoints, type App } from './app.ts';
+import { applyLogOptions, createApp, shutDown, startEndpoints, startPolling } from './app.ts';
 import { helpText } from './options/help-text.ts';
 import { parseOptions } from './options/parse-options.ts';
 import { OptionsError } from './options/server-options.ts';
-import { createWriteStream } from 'node:fs';
-import { log, setLogSink, updateLogSettings } from './observe/log.ts';
+import { log } from './observe/log.ts';
 import { renderStatusTable } from './repository/status-table.ts';
 import { describeExecutionProviders } from './instance/devices.ts';
 
@@ -25,18 +24,7 @@ async function main(): Promise<number> {
     process.stdout.write(helpText() + '\n');
     return 0;
   }
-  if (options.logFile !== '') {
-    const file = createWriteStream(options.logFile, { flags: 'a' });
-    setLogSink((line) => file.write(line + '\n'));
-  }
-  updateLogSettings({
-    log_file: options.logFile,
-    log_info: options.logInfo,
-    log_warning: options.logWarning,
-    log_error: options.logError,
-    log_verbose_level: options.logVerbose,
-    log_format: options.logFormat,
-  });
+  applyLogOptions(options);
   log.info(`ONNX Runtime execution providers: ${describeExecutionProviders()}`);
   const app = createApp(options);
   try {
@@ -79,20 +67,6 @@ async function main(): Promise<number> {
   // The listening sockets keep the process alive; with every endpoint disabled, a timer does.
   if (endpoints.http === undefined && endpoints.grpc === undefined) setInterval(() => {}, 1 << 30);
   return await new Promise<number>(() => {});
-}
-
-/** Poll mode: rescans the repositories every `seconds` (0 = never), one poll at a time. */
-function startPolling(app: App, seconds: number): NodeJS.Timeout | undefined {
-  if (seconds <= 0) return undefined;
-  let polling = false;
-  return setInterval(() => {
-    if (polling) return;
-    polling = true;
-    app.repository
-      .poll()
-      .catch((error: unknown) => log.error(`poll failed: ${(error as Error).message}`))
-      .finally(() => (polling = false));
-  }, seconds * 1000);
 }
 
 main().then(

@@ -5,8 +5,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
-import { slowMatmulModel, writeModelDir } from '../scripts/onnx/test-models.ts';
+import { describe, it, type TestContext } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import { addModel, slowMatmulModel, writeModelDir } from '../scripts/onnx/test-models.ts';
+import { createApp, shutDown, startEndpoints } from '../src/app.ts';
+import { setLogSink } from '../src/observe/log.ts';
+import { parseOptions } from '../src/options/parse-options.ts';
+import { inferenceServiceDefinition } from '../src/transport/grpc/grpc-protos.ts';
 import { tempDir } from './support/temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -109,5 +114,75 @@ describe('graceful shutdown', () => {
     assert.doesNotMatch(server.output(), /terminate called|Napi::Error/);
     assert.match(server.output(), /Exit timeout expired\. Exiting immediately\./);
     await Promise.all(requests);
+  });
+});
+
+describe('graceful shutdown counts gRPC calls', () => {
+  /** An app on one small model with HTTP and gRPC on port 0, and its log lines as they are written. */
+  async function serve(t: TestContext) {
+    const repo = tempDir();
+    writeModelDir(repo, 'alpha', addModel());
+    const options = parseOptions([
+      `--model-repository=${repo}`, '--http-address=127.0.0.1', '--http-port=0', '--grpc-address=127.0.0.1',
+      '--grpc-port=0', '--allow-metrics=false',
+    ]);
+    const app = createApp(options);
+    await app.repository.loadAll();
+    const endpoints = await startEndpoints(app, options);
+    const lines: ((line: string) => void)[] = [];
+    const previous = setLogSink((line) => lines.forEach((listener) => listener(line)));
+    t.after(() => void setLogSink(previous));
+    const logged = (pattern: RegExp): Promise<string> =>
+      new Promise((resolve) => lines.push((line) => pattern.test(line) && resolve(line)));
+    const Client = grpc.makeClientConstructor(inferenceServiceDefinition, 'GRPCInferenceService');
+    const client = new Client(`127.0.0.1:${endpoints.grpc!.port}`, grpc.credentials.createInsecure()) as grpc.Client & Record<string, Function>;
+    t.after(() => client.close());
+    return { app, endpoints, client, logged };
+  }
+
+  const request = { model_name: 'alpha', inputs: ['INPUT0', 'INPUT1'].map((name) => ({ name, datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [1, 2, 3, 4] } })) };
+
+  it('waits for an open ModelStreamInfer stream (no request in a model) and logs the count of each kind', async (t) => {
+    const { app, endpoints, client, logged } = await serve(t);
+    const stream = client.ModelStreamInfer!() as grpc.ClientDuplexStream<object, { error_message: string }>;
+    const ended = new Promise<void>((resolve, reject) => {
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    // One answered request proves the call is open on the server; the client keeps its side open.
+    const answered = new Promise((resolve) => stream.once('data', resolve));
+    stream.write(request);
+    assert.equal(((await answered) as { error_message: string }).error_message, '');
+    assert.equal(endpoints.grpc!.activeCalls, 1);
+    assert.equal(app.repository.inflight(), 0);
+
+    const waiting = logged(/Waiting for in-flight requests to complete/);
+    let finished = false;
+    const stopped = shutDown(app, endpoints, 30).then((clean) => ((finished = true), clean));
+    assert.match(await waiting, /Waiting for in-flight requests to complete: 0 in models, 0 HTTP, 1 gRPC$/);
+    assert.equal(finished, false, 'shutdown finished while a gRPC stream was open');
+    stream.end();
+    await ended;
+    assert.equal(await stopped, true);
+    assert.equal(endpoints.grpc!.activeCalls, 0);
+  });
+
+  it('counts unary calls until answered and a cancelled stream until its cancellation', async (t) => {
+    const { app, endpoints, client } = await serve(t);
+    const response = await new Promise<{ model_name: string }>((resolve, reject) =>
+      client.ModelInfer!(request, (error: grpc.ServiceError | null, r: { model_name: string }) => (error ? reject(error) : resolve(r))));
+    assert.equal(response.model_name, 'alpha');
+    assert.equal(endpoints.grpc!.activeCalls, 0);
+    const stream = client.ModelStreamInfer!() as grpc.ClientDuplexStream<object, unknown>;
+    const answered = new Promise((resolve) => stream.once('data', resolve));
+    stream.write(request);
+    await answered;
+    assert.equal(endpoints.grpc!.activeCalls, 1);
+    const cancelled = new Promise((resolve) => stream.on('error', resolve));
+    stream.cancel();
+    await cancelled;
+    // The server learns of the cancellation on its own schedule; shutdown must then find nothing left to wait for.
+    assert.equal(await shutDown(app, endpoints, 10), true);
+    assert.equal(endpoints.grpc!.activeCalls, 0);
   });
 });

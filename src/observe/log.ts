@@ -4,17 +4,11 @@
  * Info, warning and error lines can be switched off; verbose lines appear only at --log-verbose >= their level.
  * The settings can change at run time (the LogSettings RPC and /v2/logging).
  */
-export type Severity = 'I' | 'W' | 'E' | 'V';
+import type { LogSettings, LogSettingsStore } from '../core/log-settings.ts';
 
-export interface LogSettings {
-  /** Where lines go: '' = standard error. Set at start-up only (--log-file). */
-  readonly log_file: string;
-  readonly log_info: boolean;
-  readonly log_warning: boolean;
-  readonly log_error: boolean;
-  readonly log_verbose_level: number;
-  readonly log_format: 'default' | 'ISO8601';
-}
+export type { LogSettings } from '../core/log-settings.ts';
+
+export type Severity = 'I' | 'W' | 'E' | 'V';
 
 let settings: LogSettings = {
   log_file: '',
@@ -35,6 +29,9 @@ export function updateLogSettings(changes: Partial<LogSettings>): LogSettings {
   settings = { ...settings, ...changes };
   return settings;
 }
+
+/** The settings as the data plane keeps them (core/log-settings.ts). */
+export const logSettingsStore: LogSettingsStore = { get: logSettings, update: updateLogSettings };
 
 export function setLogVerbose(level: number): void {
   updateLogSettings({ log_verbose_level: level });

@@ -91,7 +91,7 @@ describe('metadata and config RPCs', () => {
   it('ServerMetadata', async () => {
     const r = await call('ServerMetadata', {});
     assert.equal(r.name, 'triton');
-    assert.deepEqual(r.extensions, ['schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics']);
+    assert.deepEqual(r.extensions, ['schedule_policy', 'model_configuration', 'binary_tensor_data', 'parameters', 'statistics', 'logging']);
   });
 
   it('ModelMetadata with and without a version; NOT_FOUND for unknown models', async () => {
@@ -277,7 +277,7 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
     await expectStatus(call('TraceSetting', {}), grpc.status.UNAVAILABLE, 'the server does not support tracing');
   });
 
-  it('LogSettings reads and changes the log settings, checking value types', async () => {
+  it('LogSettings reads and changes the log settings with the texts of Triton 2.51 (ordered, partial, unknown names ignored)', async () => {
     const before = logSettings();
     try {
       const current = await call('LogSettings', {});
@@ -287,9 +287,22 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
       assert.equal(changed.settings.log_verbose_level.uint32_param, 2);
       assert.equal(logSettings().log_info, false);
       assert.equal(logSettings().log_format, 'ISO8601');
-      await expectStatus(call('LogSettings', { settings: { log_info: { string_param: 'yes' } } }), grpc.status.INVALID_ARGUMENT, /log_info/);
-      await expectStatus(call('LogSettings', { settings: { log_format: { string_param: 'json' } } }), grpc.status.INVALID_ARGUMENT, /log format/);
-      await expectStatus(call('LogSettings', { settings: { log_file: { string_param: '/tmp/x.log' } } }), grpc.status.UNIMPLEMENTED, /log_file/);
+      await expectStatus(call('LogSettings', { settings: { log_info: { string_param: 'yes' } } }), grpc.status.INVALID_ARGUMENT, "expect boolean for 'log_info'");
+      await expectStatus(call('LogSettings', { settings: { log_verbose_level: { bool_param: true } } }), grpc.status.INVALID_ARGUMENT, "expect int32 for 'log_verbose_level'");
+      await expectStatus(call('LogSettings', { settings: { log_format: { uint32_param: 3 } } }), grpc.status.INVALID_ARGUMENT, "expect string for 'log_format'");
+      await expectStatus(call('LogSettings', { settings: { log_format: { string_param: 'json' } } }), grpc.status.INVALID_ARGUMENT, 'invalid argument for log_format, got: json');
+      for (const value of [{ string_param: '/tmp/x.log' }, { string_param: '' }, { bool_param: true }]) {
+        await expectStatus(call('LogSettings', { settings: { log_file: value } }), grpc.status.UNIMPLEMENTED, 'log file location can not be updated through network protocol');
+      }
+      // Triton's order: log_file, log_info, log_warning, log_error, log_verbose_level, log_format; those before a
+      // failing one stay applied.
+      await expectStatus(call('LogSettings', { settings: { log_format: { string_param: 'bad' }, log_warning: { bool_param: false } } }), grpc.status.INVALID_ARGUMENT, 'invalid argument for log_format, got: bad');
+      assert.equal(logSettings().log_warning, false);
+      await expectStatus(call('LogSettings', { settings: { log_verbose_level: { uint32_param: 3 }, log_error: { string_param: 'x' } } }), grpc.status.INVALID_ARGUMENT, "expect boolean for 'log_error'");
+      assert.equal(logSettings().log_verbose_level, 2);
+      // Unknown names change nothing; a verbose level above INT32_MAX is cast to int32 and reads as 0.
+      const ignored = await call('LogSettings', { settings: { foo: { bool_param: true }, log_verbose_level: { uint32_param: 4294967295 } } });
+      assert.equal(ignored.settings.log_verbose_level.uint32_param, 0);
     } finally {
       updateLogSettings(before);
     }

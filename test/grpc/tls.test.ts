@@ -4,12 +4,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { after, before, describe, it } from 'node:test';
-import { InferenceService } from '../../src/core/inference-service.ts';
 import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
 import { GrpcEndpoint } from '../../src/transport/grpc/grpc-endpoint.ts';
 import { inferenceServiceDefinition } from '../../src/transport/grpc/grpc-protos.ts';
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { testDataPlane } from '../support/data-plane.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 /** Statistics for every server this file starts (each version keeps its own counters). */
@@ -56,8 +56,8 @@ after(async () => {
 });
 
 async function start(tls: { useSsl: boolean; mutual: boolean; rootCert?: string }): Promise<GrpcEndpoint> {
-  const endpoint = await GrpcEndpoint.start({ repository, inference: new InferenceService(repository), statistics }, {
-    port: 0, address: '127.0.0.1', serverId: 'triton', tls: { ...tls, serverCert: certs.serverCert, serverKey: certs.serverKey },
+  const endpoint = await GrpcEndpoint.start({ dataPlane: testDataPlane(repository, statistics) }, {
+    port: 0, address: '127.0.0.1', tls: { ...tls, serverCert: certs.serverCert, serverKey: certs.serverKey },
   });
   endpoints.push(endpoint);
   return endpoint;
@@ -87,7 +87,7 @@ describe('gRPC TLS (--grpc-use-ssl, --grpc-use-ssl-mutual)', () => {
 
   it('refuses to start with TLS but no certificate, naming the flags', async () => {
     await assert.rejects(
-      GrpcEndpoint.start({ repository, inference: new InferenceService(repository), statistics }, { port: 0, address: '127.0.0.1', serverId: 'triton', tls: { useSsl: true, mutual: false } }),
+      GrpcEndpoint.start({ dataPlane: testDataPlane(repository, statistics) }, { port: 0, address: '127.0.0.1', tls: { useSsl: true, mutual: false } }),
       /--grpc-use-ssl needs --grpc-server-cert and --grpc-server-key/,
     );
   });

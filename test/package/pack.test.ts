@@ -74,7 +74,7 @@ test('npm pack installs into an empty folder and npx nereid --help runs', { time
     console.log(JSON.stringify({ exports: Object.keys(nereid).sort(), repos: options.modelRepositories, port: options.httpPort }));
   `], { cwd: app, encoding: 'utf8' });
   assert.deepEqual(JSON.parse(parsed), {
-    exports: ['OptionsError', 'createApp', 'helpText', 'parseOptions', 'shutDown', 'startEndpoints'],
+    exports: ['OptionsError', 'ServerError', 'createApp', 'createServer', 'helpText', 'parseOptions', 'shutDown', 'startEndpoints'],
     repos: ['/models'],
     port: 9000,
   });

@@ -5,11 +5,11 @@
  */
 import { after } from 'node:test';
 import { addModel, corruptModelBytes, writeModelDir } from '../../scripts/onnx/test-models.ts';
-import { InferenceService } from '../../src/core/inference-service.ts';
 import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { ModelRepository, type ModelControlMode } from '../../src/repository/model-repository.ts';
 import { GrpcEndpoint } from '../../src/transport/grpc/grpc-endpoint.ts';
 import { HttpEndpoint } from '../../src/transport/http/http-endpoint.ts';
+import { testDataPlane } from './data-plane.ts';
 import { tempDir } from './temp-dir.ts';
 
 /**
@@ -60,15 +60,13 @@ export async function startControlServers(options: {
     startupModels: options.startupModels ?? [],
   });
   await repository.loadAll();
-  const deps = { repository, inference: new InferenceService(repository), statistics };
+  const deps = { dataPlane: testDataPlane(repository, statistics) };
   const http = await HttpEndpoint.start(deps, {
     port: 0,
     address: '127.0.0.1',
     maxInputSize: options.maxInputSize ?? 64 * 1024 * 1024,
-    strictReadiness: true,
-    serverId: 'triton',
   });
-  const grpc = await GrpcEndpoint.start(deps, { port: 0, address: '127.0.0.1', serverId: 'triton' });
+  const grpc = await GrpcEndpoint.start(deps, { port: 0, address: '127.0.0.1' });
   const servers: ControlServers = {
     repository,
     http,

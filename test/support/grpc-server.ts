@@ -4,10 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { InferenceService } from '../../src/core/inference-service.ts';
 import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
 import { GrpcEndpoint } from '../../src/transport/grpc/grpc-endpoint.ts';
+import { testDataPlane } from './data-plane.ts';
 
 /** Statistics for every server this file starts (each version keeps its own counters). */
 const statistics = new StatisticsStore();
@@ -38,8 +38,8 @@ export async function startGrpcTestServer(options: { repositories?: string[] } =
   });
   await repository.loadAll();
   const endpoint = await GrpcEndpoint.start(
-    { repository, inference: new InferenceService(repository), statistics },
-    { port: 0, address: '127.0.0.1', serverId: 'triton' },
+    { dataPlane: testDataPlane(repository, statistics) },
+    { port: 0, address: '127.0.0.1' },
   );
   const server = { endpoint, repository, hostPort: `127.0.0.1:${endpoint.port}` };
   started.push(server);

@@ -4,10 +4,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { InferenceService } from '../../src/core/inference-service.ts';
 import { StatisticsStore } from '../../src/observe/statistics.ts';
 import { HttpEndpoint } from '../../src/transport/http/http-endpoint.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
+import { testDataPlane } from './data-plane.ts';
 
 /** Statistics for every server this file starts (each version keeps its own counters). */
 const statistics = new StatisticsStore();
@@ -41,14 +41,8 @@ export async function startTestServer(
   });
   await repository.loadAll();
   const endpoint = await HttpEndpoint.start(
-    { repository, inference: new InferenceService(repository), statistics },
-    {
-      port: 0,
-      address: '127.0.0.1',
-      maxInputSize: options.maxInputSize ?? 64 * 1024 * 1024,
-      strictReadiness: options.strictReadiness ?? true,
-      serverId: 'triton',
-    },
+    { dataPlane: testDataPlane(repository, statistics, { strictReadiness: options.strictReadiness ?? true }) },
+    { port: 0, address: '127.0.0.1', maxInputSize: options.maxInputSize ?? 64 * 1024 * 1024 },
   );
   const server = { endpoint, repository, url: `http://127.0.0.1:${endpoint.port}`, hostPort: `127.0.0.1:${endpoint.port}` };
   started.push(server);

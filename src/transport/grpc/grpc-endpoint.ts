@@ -5,12 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import type { InferenceService } from '../../core/inference-service.ts';
-import type { ModelControl } from '../../core/model-control.ts';
-import type { ModelLookup } from '../../core/model-lookup.ts';
-import { ModelQueries } from '../../core/model-queries.ts';
-import type { StatisticsStore } from '../../observe/statistics.ts';
-import { unary } from './unary.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
+import { callCounter, type CallCounter } from './call-counter.ts';
 import type { GrpcTlsOptions } from '../../options/server-options.ts';
 import { healthServiceDefinition, inferenceServerDefinition } from './grpc-protos.ts';
 import { healthRpcs } from './health-rpcs.ts';
@@ -25,17 +21,14 @@ import { unbuiltRpcs } from './unbuilt-rpcs.ts';
 export interface GrpcEndpointOptions {
   readonly port: number;
   readonly address: string;
-  readonly serverId: string;
-  readonly strictReadiness?: boolean;
   readonly tls?: GrpcTlsOptions;
   /** --grpc-restricted-protocol: categories whose RPCs need a metadata key (none when absent). */
   readonly restrictedProtocols?: Restrictions;
 }
 
+/** What the endpoint serves: the one data plane. */
 export interface GrpcEndpointDeps {
-  readonly repository: ModelLookup & ModelControl;
-  readonly inference: InferenceService;
-  readonly statistics: StatisticsStore;
+  readonly dataPlane: DataPlane;
 }
 
 const CHANNEL_OPTIONS: grpc.ServerOptions = {
@@ -47,29 +40,33 @@ export class GrpcEndpoint {
   private constructor(
     private readonly server: grpc.Server,
     readonly port: number,
+    private readonly calls: CallCounter,
   ) {}
 
+  /** Calls started whose status has not been sent (graceful shutdown waits for these). */
+  get activeCalls(): number {
+    return this.calls.active;
+  }
+
   static async start(deps: GrpcEndpointDeps, options: GrpcEndpointOptions): Promise<GrpcEndpoint> {
-    const queries = new ModelQueries(deps.repository);
-    const { Check, ...health } = healthRpcs({ queries, strictReadiness: options.strictReadiness ?? true });
-    const server = new grpc.Server(CHANNEL_OPTIONS);
+    const { dataPlane } = deps;
+    const { Check, ...health } = healthRpcs(dataPlane);
+    const calls = callCounter();
+    const server = new grpc.Server({ ...CHANNEL_OPTIONS, interceptors: [calls.interceptor] });
     const restrictions = options.restrictedProtocols ?? {};
     server.addService(inferenceServerDefinition, restrictRpcs({
       ...health,
-      ...metadataRpcs(queries, options.serverId),
-      ...inferRpcs(deps.inference),
-      ...repositoryRpcs(deps.repository),
+      ...metadataRpcs(dataPlane),
+      ...inferRpcs(dataPlane),
+      ...repositoryRpcs(dataPlane),
       ...unbuiltRpcs(),
-      ModelStatistics: unary((request: { name: string; version: string }) => ({
-        model_stats: deps.statistics.modelStatistics(deps.repository, request.name, request.version),
-      })),
-      ...logSettingsRpc,
+      ...logSettingsRpc(dataPlane),
     }, restrictions) as grpc.UntypedServiceImplementation);
     server.addService(healthServiceDefinition, restrictRpcs({ Check }, restrictions) as grpc.UntypedServiceImplementation);
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${options.address}:${options.port}`, credentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });
-    return new GrpcEndpoint(server, port);
+    return new GrpcEndpoint(server, port, calls);
   }
 
   /** Stops accepting new calls; resolves once the calls in progress have finished. */

@@ -3,34 +3,20 @@
  * answers ready=false for unknown models and versions, as Triton's core does (InferenceServer::ModelIsReady ignores a
  * failed lookup); only a version that is not a number is an error. Check reports SERVING while the server is ready.
  */
-import type { ModelQueries } from '../../core/model-queries.ts';
-import { ServerError } from '../../protocol/errors.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
 import { unary } from './unary.ts';
-
-export interface HealthContext {
-  readonly queries: ModelQueries;
-  readonly strictReadiness: boolean;
-}
 
 interface ModelRef {
   name: string;
   version: string;
 }
 
-export function healthRpcs(ctx: HealthContext) {
-  const ready = (): boolean => !ctx.strictReadiness || ctx.queries.serverReady();
+/** The health handlers over `dataPlane` (strict readiness and ModelIsReady are decided there). */
+export function healthRpcs(dataPlane: DataPlane) {
   return {
-    ServerLive: unary(() => ({ live: true })),
-    ServerReady: unary(() => ({ ready: ready() })),
-    ModelReady: unary((request: ModelRef) => {
-      try {
-        ctx.queries.ready(request.name, request.version);
-        return { ready: true };
-      } catch (error) {
-        if (error instanceof ServerError && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return { ready: false };
-        throw error;
-      }
-    }),
-    Check: unary(() => ({ status: ready() ? 'SERVING' : 'NOT_SERVING' })),
+    ServerLive: unary(() => ({ live: dataPlane.serverLive() })),
+    ServerReady: unary(() => ({ ready: dataPlane.serverReady() })),
+    ModelReady: unary((request: ModelRef) => ({ ready: dataPlane.isModelReady(request.name, request.version) })),
+    Check: unary(() => ({ status: dataPlane.serverReady() ? 'SERVING' : 'NOT_SERVING' })),
   };
 }

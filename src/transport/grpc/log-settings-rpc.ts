@@ -1,9 +1,12 @@
 /**
- * LogSettings: reads and changes the server's log settings. Values must carry the right type (bool for
- * log_info/log_warning/log_error, uint32 for log_verbose_level, string for log_format and log_file).
+ * LogSettings: reads and changes the server's log settings through the data plane. Translates the request's
+ * SettingValue oneofs into typed readers with the texts of Triton's gRPC frontend (`expect boolean for 'log_info'`,
+ * INVALID_ARG); names it does not know are ignored, as in Triton. Order, partial application and the log_file
+ * refusal are the core's.
  */
-import { invalidArg, ServerError } from '../../protocol/errors.ts';
-import { logSettings, updateLogSettings, type LogSettings } from '../../observe/log.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
+import type { LogFormat, LogSettings, LogSettingsUpdate } from '../../core/log-settings.ts';
+import { invalidArg } from '../../protocol/errors.ts';
 import { unary } from './unary.ts';
 
 interface SettingValue {
@@ -13,35 +16,41 @@ interface SettingValue {
   string_param?: string;
 }
 
-const BOOL_KEYS = new Set(['log_info', 'log_warning', 'log_error']);
-
-function expect(key: string, value: SettingValue, choice: NonNullable<SettingValue['parameter_choice']>): void {
-  if (value.parameter_choice !== choice) throw invalidArg(`expect ${choice} for '${key}'`);
+function readBool(key: string, value: SettingValue): () => boolean {
+  return () => {
+    if (value.parameter_choice !== 'bool_param') throw invalidArg(`expect boolean for '${key}'`);
+    return Boolean(value.bool_param);
+  };
 }
 
-function changesFrom(settings: Record<string, SettingValue>): Partial<LogSettings> {
-  const changes: { -readonly [K in keyof LogSettings]?: LogSettings[K] } = {};
-  for (const [key, value] of Object.entries(settings)) {
-    if (BOOL_KEYS.has(key)) {
-      expect(key, value, 'bool_param');
-      changes[key as 'log_info'] = Boolean(value.bool_param);
-    } else if (key === 'log_verbose_level') {
-      expect(key, value, 'uint32_param');
-      changes.log_verbose_level = Number(value.uint32_param);
-    } else if (key === 'log_format') {
-      expect(key, value, 'string_param');
-      if (value.string_param !== 'default' && value.string_param !== 'ISO8601') {
-        throw invalidArg(`invalid log format '${value.string_param}', expected "default" or "ISO8601"`);
-      }
-      changes.log_format = value.string_param;
-    } else if (key === 'log_file') {
-      expect(key, value, 'string_param');
-      if (value.string_param !== logSettings().log_file) throw new ServerError('UNSUPPORTED', 'log_file can only be set at start-up (--log-file)');
-    } else {
-      throw invalidArg(`unknown log setting '${key}'`);
-    }
-  }
-  return changes;
+function readVerbose(value: SettingValue): () => number {
+  return () => {
+    if (value.parameter_choice !== 'uint32_param') throw invalidArg("expect int32 for 'log_verbose_level'");
+    return Number(value.uint32_param ?? 0);
+  };
+}
+
+function readFormat(value: SettingValue): () => LogFormat {
+  return () => {
+    if (value.parameter_choice !== 'string_param') throw invalidArg("expect string for 'log_format'");
+    const format = value.string_param ?? '';
+    if (format !== 'default' && format !== 'ISO8601') throw invalidArg(`invalid argument for log_format, got: ${format}`);
+    return format;
+  };
+}
+
+/** The request's settings as the data plane's update (any value type of `log_file` asks to change it). */
+export function logSettingsUpdate(settings: Readonly<Record<string, SettingValue>>): LogSettingsUpdate {
+  const at = (key: string): SettingValue | undefined => (Object.hasOwn(settings, key) ? settings[key] : undefined);
+  const [file, info, warning, error, verbose, format] = ['log_file', 'log_info', 'log_warning', 'log_error', 'log_verbose_level', 'log_format'].map(at);
+  return {
+    ...(file === undefined ? {} : { log_file: true }),
+    ...(info === undefined ? {} : { log_info: readBool('log_info', info) }),
+    ...(warning === undefined ? {} : { log_warning: readBool('log_warning', warning) }),
+    ...(error === undefined ? {} : { log_error: readBool('log_error', error) }),
+    ...(verbose === undefined ? {} : { log_verbose_level: readVerbose(verbose) }),
+    ...(format === undefined ? {} : { log_format: readFormat(format) }),
+  };
 }
 
 function asSettingValues(settings: LogSettings): Record<string, SettingValue> {
@@ -55,9 +64,11 @@ function asSettingValues(settings: LogSettings): Record<string, SettingValue> {
   };
 }
 
-export const logSettingsRpc = {
-  LogSettings: unary((request: { settings: Record<string, SettingValue> }) => {
-    const changes = changesFrom(request.settings ?? {});
-    return { settings: asSettingValues(updateLogSettings(changes)) };
-  }),
-};
+/** The LogSettings handler over `dataPlane`. */
+export function logSettingsRpc(dataPlane: DataPlane) {
+  return {
+    LogSettings: unary((request: { settings?: Record<string, SettingValue> }) => ({
+      settings: asSettingValues(dataPlane.updateLogSettings(logSettingsUpdate(request.settings ?? {}))),
+    })),
+  };
+}

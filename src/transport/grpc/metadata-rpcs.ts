@@ -1,6 +1,5 @@
-/** ServerMetadata, ModelMetadata and ModelConfig: the core's answers in their protobuf form. */
-import type { ModelQueries } from '../../core/model-queries.ts';
-import { serverMetadata } from '../../core/server-metadata.ts';
+/** ServerMetadata, ModelMetadata, ModelConfig and ModelStatistics: the data plane's answers in their protobuf form. */
+import type { DataPlane } from '../../core/data-plane.ts';
 import { unary } from './unary.ts';
 
 interface ModelRef {
@@ -8,10 +7,11 @@ interface ModelRef {
   version: string;
 }
 
-export function metadataRpcs(queries: ModelQueries, serverId: string) {
+export function metadataRpcs(dataPlane: DataPlane) {
   return {
-    ServerMetadata: unary(() => serverMetadata(serverId)),
-    ModelMetadata: unary((request: ModelRef) => queries.metadata(request.name, request.version)),
-    ModelConfig: unary((request: ModelRef) => ({ config: queries.config(request.name, request.version) })),
+    ServerMetadata: unary(() => dataPlane.serverMetadata()),
+    ModelMetadata: unary((request: ModelRef) => dataPlane.modelMetadata(request.name, request.version)),
+    ModelConfig: unary((request: ModelRef) => ({ config: dataPlane.modelConfig(request.name, request.version) })),
+    ModelStatistics: unary((request: ModelRef) => ({ model_stats: dataPlane.modelStatistics(request.name, request.version) })),
   };
 }

@@ -1,10 +1,11 @@
 /**
- * RepositoryIndex, RepositoryModelLoad and RepositoryModelUnload over ModelControl, with the checks of Triton's gRPC
+ * RepositoryIndex, RepositoryModelLoad and RepositoryModelUnload over the data plane, with the checks of Triton's gRPC
  * frontend (grpc/grpc_server.cc): a non-empty repository_name is UNIMPLEMENTED for all three (unlike HTTP, where the
  * index ignores it); load takes `config` as string_param and `file:<version>/<path>` as bytes_param and refuses any
  * other name; unload takes `unload_dependents` as bool_param only. Refusals outside explicit mode come from the core.
  */
-import type { IndexEntry, LoadOverrides, ModelControl } from '../../core/model-control.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
+import type { IndexEntry, LoadOverrides } from '../../core/model-control.ts';
 import { internal, invalidArg, unsupported } from '../../protocol/errors.ts';
 import { unary } from './unary.ts';
 
@@ -71,21 +72,21 @@ function unloadDependents(parameters: Record<string, RepositoryParameter>): bool
   return parameter.bool_param === true;
 }
 
-/** The three repository RPC handlers over `control` (the model repository). */
-export function repositoryRpcs(control: ModelControl) {
+/** The three repository RPC handlers over `dataPlane`. */
+export function repositoryRpcs(dataPlane: DataPlane) {
   return {
     RepositoryIndex: unary((request: IndexRequest) => {
       checkNoRepository(request.repository_name);
-      return { models: control.index(request.ready).map(modelIndex) };
+      return { models: dataPlane.repositoryIndex(request.ready).map(modelIndex) };
     }),
     RepositoryModelLoad: unary(async (request: ControlRequest) => {
       checkNoRepository(request.repository_name);
-      await control.load(request.model_name, loadOverrides(request.parameters));
+      await dataPlane.loadModel(request.model_name, loadOverrides(request.parameters));
       return {};
     }),
     RepositoryModelUnload: unary(async (request: ControlRequest) => {
       checkNoRepository(request.repository_name);
-      await control.unload(request.model_name, { unloadDependents: unloadDependents(request.parameters) });
+      await dataPlane.unloadModel(request.model_name, { unloadDependents: unloadDependents(request.parameters) });
       return {};
     }),
   };

@@ -1,28 +1,20 @@
 /**
- * The control-plane routes on express: health, server and model metadata, model readiness, config, statistics and the
- * repository extension. Matching is
+ * The control-plane routes on express: health, server and model metadata, model readiness, config, statistics, the
+ * repository extension and log settings, each answered by the data plane. Matching is
  * Triton's: full path, case-sensitive, no trailing slash, query ignored; a known path with the wrong method is 405
  * `{"error":"Method Not Allowed"}`, anything else 404 `{"error":"Not Found"}`.
  */
 import express, { type Express, type Request, type Response } from 'express';
-import type { ModelControl } from '../../core/model-control.ts';
-import type { ModelQueries } from '../../core/model-queries.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
+import { registerLoggingRoutes } from './logging-routes.ts';
 import { registerRepositoryRoutes } from './repository-routes.ts';
 import { keepRawPathParams } from './raw-path-params.ts';
-import { serverMetadata } from '../../core/server-metadata.ts';
 import { sendEmpty, sendError, sendErrorMessage, sendJson } from './responses.ts';
 
+/** What the control plane needs: the data plane and the body size limit. */
 export interface ControlPlaneContext {
-  readonly queries: ModelQueries;
-  /** --strict-readiness: ready only when every model is READY. */
-  readonly strictReadiness: boolean;
-  /** --id, reported as the server name. */
-  readonly serverId: string;
-  /** Triton's model_stats entries (name/version as in the URL; throws INVALID_ARG for models that are not available). */
-  readonly statistics: (name?: string, version?: string) => unknown[];
-  /** The repository extension (index, load, unload). */
-  readonly control: ModelControl;
-  /** --http-max-input-size, for request bodies of the repository routes. */
+  readonly dataPlane: DataPlane;
+  /** --http-max-input-size, for request bodies of the repository and logging routes. */
   readonly maxInputSize: number;
 }
 
@@ -40,24 +32,26 @@ export function createControlPlane(ctx: ControlPlaneContext): Express {
     app.route(path).get(guarded(handler)).all(methodNotAllowed);
   };
 
-  get('/v2/health/live', (_req, res) => sendEmpty(res, 200));
-  get('/v2/health/ready', (_req, res) => sendEmpty(res, !ctx.strictReadiness || ctx.queries.serverReady() ? 200 : 400));
-  get('/v2', (_req, res) => sendJson(res, 200, serverMetadata(ctx.serverId)));
+  const plane = ctx.dataPlane;
+  get('/v2/health/live', (_req, res) => sendEmpty(res, plane.serverLive() ? 200 : 400));
+  get('/v2/health/ready', (_req, res) => sendEmpty(res, plane.serverReady() ? 200 : 400));
+  get('/v2', (_req, res) => sendJson(res, 200, plane.serverMetadata()));
 
   // Before the model routes: a model named "stats" cannot be reached by name, as in Triton.
-  get('/v2/models/stats', (_req, res) => sendJson(res, 200, { model_stats: ctx.statistics() }));
+  get('/v2/models/stats', (_req, res) => sendJson(res, 200, { model_stats: plane.modelStatistics() }));
 
   for (const prefix of ['/v2/models/:model', '/v2/models/:model/versions/:version']) {
-    get(`${prefix}/stats`, (req, res) => sendJson(res, 200, { model_stats: ctx.statistics(model(req), version(req)) }));
-    get(prefix, (req, res) => sendJson(res, 200, ctx.queries.metadata(model(req), version(req))));
+    get(`${prefix}/stats`, (req, res) => sendJson(res, 200, { model_stats: plane.modelStatistics(model(req), version(req)) }));
+    get(prefix, (req, res) => sendJson(res, 200, plane.modelMetadata(model(req), version(req))));
     get(`${prefix}/ready`, (req, res) => {
-      ctx.queries.ready(model(req), version(req));
+      plane.modelReady(model(req), version(req));
       sendEmpty(res, 200);
     });
-    get(`${prefix}/config`, (req, res) => sendJson(res, 200, ctx.queries.configJson(model(req), version(req))));
+    get(`${prefix}/config`, (req, res) => sendJson(res, 200, plane.modelConfigJson(model(req), version(req))));
   }
 
-  registerRepositoryRoutes(app, { control: ctx.control, maxInputSize: ctx.maxInputSize });
+  registerRepositoryRoutes(app, ctx);
+  registerLoggingRoutes(app, ctx);
 
   app.use((_req: Request, res: Response) => sendErrorMessage(res, 404, 'Not Found'));
   app.use((error: unknown, _req: Request, res: Response, _next: unknown) => sendError(res, error));

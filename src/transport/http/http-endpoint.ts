@@ -4,11 +4,7 @@
  * express control plane. Restricted APIs are refused here, by path, before either.
  */
 import { HttpListener } from '../http-listener.ts';
-import type { InferenceService } from '../../core/inference-service.ts';
-import type { ModelControl } from '../../core/model-control.ts';
-import type { ModelLookup } from '../../core/model-lookup.ts';
-import { ModelQueries } from '../../core/model-queries.ts';
-import type { StatisticsStore } from '../../observe/statistics.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
 import type { Restrictions } from '../../options/restricted-features.ts';
 import type { TlsOptions } from '../../options/server-options.ts';
 import { createControlPlane } from './control-plane.ts';
@@ -23,18 +19,15 @@ export interface HttpEndpointOptions {
   readonly address: string;
   /** --http-max-input-size in bytes. */
   readonly maxInputSize: number;
-  readonly strictReadiness: boolean;
-  readonly serverId: string;
   /** --http-restricted-api: categories whose routes need a header (none when absent). */
   readonly restrictedApis?: Restrictions;
   /** --http-use-ssl and friends (plain HTTP when absent). */
   readonly tls?: TlsOptions;
 }
 
+/** What the endpoint serves: the one data plane. */
 export interface HttpEndpointDeps {
-  readonly repository: ModelLookup & ModelControl;
-  readonly inference: InferenceService;
-  readonly statistics: StatisticsStore;
+  readonly dataPlane: DataPlane;
 }
 
 export class HttpEndpoint {
@@ -50,16 +43,8 @@ export class HttpEndpoint {
 
   /** Starts listening; resolves once the port is bound (port 0 picks a free one, see `port`). */
   static async start(deps: HttpEndpointDeps, options: HttpEndpointOptions): Promise<HttpEndpoint> {
-    const queries = new ModelQueries(deps.repository);
-    const inferContext: InferRouteContext = { inference: deps.inference, queries, maxInputSize: options.maxInputSize };
-    const controlPlane = createControlPlane({
-      queries,
-      strictReadiness: options.strictReadiness,
-      serverId: options.serverId,
-      statistics: (name, version) => deps.statistics.modelStatistics(deps.repository, name, version),
-      control: deps.repository,
-      maxInputSize: options.maxInputSize,
-    });
+    const inferContext: InferRouteContext = { dataPlane: deps.dataPlane, maxInputSize: options.maxInputSize };
+    const controlPlane = createControlPlane(inferContext);
 
     const counter = { active: 0 };
     const finished = (): void => void counter.active--;

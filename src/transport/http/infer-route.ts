@@ -6,8 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { InferenceService } from '../../core/inference-service.ts';
-import type { ModelQueries } from '../../core/model-queries.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
 import { chooseResponseEncoding, type ResponseEncoding } from './accept-encoding.ts';
 import { decodeInferRequest } from './infer-request-decoder.ts';
 import { encodeInferResponse, type EncodedInferResponse } from './infer-response-encoder.ts';
@@ -17,9 +16,9 @@ import { sendError } from './responses.ts';
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
 
+/** What the infer route needs: the data plane and --http-max-input-size in bytes. */
 export interface InferRouteContext {
-  readonly inference: InferenceService;
-  readonly queries: ModelQueries;
+  readonly dataPlane: DataPlane;
   readonly maxInputSize: number;
 }
 
@@ -35,7 +34,7 @@ export async function handleInfer(
     const body = await decodeContentEncoding(raw, req.headers['content-encoding'], ctx.maxInputSize);
     const header = req.headers['inference-header-content-length'];
     const { request, format } = decodeInferRequest(body, Array.isArray(header) ? header[0] : header, modelName, () =>
-      ctx.queries.rawInputs(modelName, version),
+      ctx.dataPlane.rawInputs(modelName, version),
     );
     // A client that goes away before its answer lets a queued request be dropped.
     const gone = new AbortController();
@@ -43,7 +42,7 @@ export async function handleInfer(
       if (!res.writableFinished) gone.abort();
     };
     res.once('close', onClose);
-    const response = await ctx.inference.infer(modelName, version, { ...request, signal: gone.signal });
+    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone.signal });
     await writeInferResponse(res, encodeInferResponse(response, format), chooseResponseEncoding(req.headers['accept-encoding']));
   } catch (error) {
     sendError(res, error);

@@ -5,15 +5,16 @@
  * read within --http-max-input-size and interpreted as in repository-bodies.ts; errors are the core's, mapped as usual.
  */
 import type { Express, Request, Response } from 'express';
-import type { IndexEntry, ModelControl } from '../../core/model-control.ts';
+import type { DataPlane } from '../../core/data-plane.ts';
+import type { IndexEntry } from '../../core/model-control.ts';
 import { unsupported } from '../../protocol/errors.ts';
 import { indexReadyFlag, loadOverrides, parseJsonBody, unloadDependentsFlag } from './repository-bodies.ts';
 import { readBody } from './request-body.ts';
 import { sendEmpty, sendError, sendErrorMessage, sendJson } from './responses.ts';
 
-/** What the repository routes need: the repository's ModelControl and the body size limit. */
+/** What the repository routes need: the data plane and the body size limit. */
 export interface RepositoryRoutesContext {
-  readonly control: ModelControl;
+  readonly dataPlane: DataPlane;
   /** --http-max-input-size in bytes. */
   readonly maxInputSize: number;
 }
@@ -38,16 +39,16 @@ export function registerRepositoryRoutes(app: Express, ctx: RepositoryRoutesCont
   for (const prefix of ['/v2/repository', '/v2/repository/:repo']) {
     post(`${prefix}/index`, (_req, res, body) => {
       const ready = indexReadyFlag(parseJsonBody(body));
-      sendJson(res, 200, ctx.control.index(ready).map(indexRow));
+      sendJson(res, 200, ctx.dataPlane.repositoryIndex(ready).map(indexRow));
     });
     post(`${prefix}/models/:model/load`, async (req, res, body) => {
       checkNoRepository(req);
-      await ctx.control.load(String(req.params.model), loadOverrides(parseJsonBody(body)));
+      await ctx.dataPlane.loadModel(String(req.params.model), loadOverrides(parseJsonBody(body)));
       sendEmpty(res, 200);
     });
     post(`${prefix}/models/:model/unload`, async (req, res, body) => {
       checkNoRepository(req);
-      await ctx.control.unload(String(req.params.model), { unloadDependents: unloadDependentsFlag(body) });
+      await ctx.dataPlane.unloadModel(String(req.params.model), { unloadDependents: unloadDependentsFlag(body) });
       sendEmpty(res, 200);
     });
   }

@@ -1,0 +1,134 @@
+/**
+ * The one door into the server that every transport (and an embedding program) uses, after MLServer's `DataPlane`:
+ * inference, health, server and model metadata, config, statistics, the repository extension and log settings.
+ * Results are transport-neutral and errors are ServerErrors with Triton's codes and texts; transports only change
+ * wire forms and map codes. Extensions to come (shared memory, trace, classification, ...) belong here too.
+ */
+import type { ModelConfig } from '../config/model-config.ts';
+import type { InferRequest, InferResponse } from '../protocol/inference.ts';
+import { ServerError } from '../protocol/errors.ts';
+import { InferenceService } from './inference-service.ts';
+import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
+import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
+import type { ModelLookup } from './model-lookup.ts';
+import { ModelQueries, type ModelMetadata, type TensorMetadata } from './model-queries.ts';
+import { serverMetadata, type ServerMetadata } from './server-metadata.ts';
+import type { ModelStatisticsEntry, StatisticsSource } from './statistics-source.ts';
+
+/** What the data plane is built from (app.ts wires the repository and the observe/ implementations in). */
+export interface DataPlaneParts {
+  /** The served models and their control (the model repository). */
+  readonly models: ModelLookup & ModelControl;
+  readonly statistics: StatisticsSource;
+  readonly logSettings: LogSettingsStore;
+}
+
+export interface DataPlaneOptions {
+  /** --id, reported as the server name. */
+  readonly serverId: string;
+  /** --strict-readiness: ready only while every model is READY. */
+  readonly strictReadiness: boolean;
+}
+
+export class DataPlane {
+  private readonly inference: InferenceService;
+  private readonly queries: ModelQueries;
+  private readonly metadata: ServerMetadata;
+
+  constructor(
+    private readonly parts: DataPlaneParts,
+    private readonly options: DataPlaneOptions,
+  ) {
+    this.inference = new InferenceService(parts.models);
+    this.queries = new ModelQueries(parts.models);
+    this.metadata = serverMetadata(options.serverId);
+  }
+
+  /** Runs `request` on a model (version: empty/undefined = the highest READY one). Throws ServerError. */
+  infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
+    return this.inference.infer(modelName, version, request);
+  }
+
+  /** The server is live while it answers. */
+  serverLive(): boolean {
+    return true;
+  }
+
+  /** Ready; with --strict-readiness only while every model's every version is READY. */
+  serverReady(): boolean {
+    return !this.options.strictReadiness || this.queries.serverReady();
+  }
+
+  /** Name (--id), version and the extensions implemented. */
+  serverMetadata(): ServerMetadata {
+    return this.metadata;
+  }
+
+  /** Throws NOT_FOUND / UNAVAILABLE as Triton does for models and versions that are not READY. */
+  modelMetadata(name: string, version?: string): ModelMetadata {
+    return this.queries.metadata(name, version);
+  }
+
+  /** Returns when the version is servable; throws NOT_FOUND / UNAVAILABLE otherwise (HTTP's model ready). */
+  modelReady(name: string, version?: string): void {
+    this.queries.ready(name, version);
+  }
+
+  /**
+   * Triton core's ModelIsReady (gRPC's ModelReady): false for unknown models and versions and versions not READY;
+   * only other errors (a version that is not a number) throw.
+   */
+  isModelReady(name: string, version?: string): boolean {
+    try {
+      this.queries.ready(name, version);
+      return true;
+    } catch (error) {
+      if (error instanceof ServerError && (error.code === 'NOT_FOUND' || error.code === 'UNAVAILABLE')) return false;
+      throw error;
+    }
+  }
+
+  /** The normalized config (the plain form that protobuf serializers take). */
+  modelConfig(name: string, version?: string): Readonly<ModelConfig> {
+    return this.queries.config(name, version);
+  }
+
+  /** The normalized config in Triton's JSON form. */
+  modelConfigJson(name: string, version?: string): Record<string, unknown> {
+    return this.queries.configJson(name, version);
+  }
+
+  /** The inputs as a raw binary request needs them: name, datatype, full shape, whether the model batches. */
+  rawInputs(name: string, version?: string): readonly (TensorMetadata & { readonly batched: boolean })[] {
+    return this.queries.rawInputs(name, version);
+  }
+
+  /** Triton's `model_stats` entries: every model (no name), one model, or one version; INVALID_ARG when unavailable. */
+  modelStatistics(name?: string, version?: string): readonly ModelStatisticsEntry[] {
+    return this.parts.statistics.modelStatistics(this.parts.models, name, version);
+  }
+
+  /** Every model directory of every repository, sorted by name; `readyOnly` keeps READY versions only. */
+  repositoryIndex(readyOnly: boolean): IndexEntry[] {
+    return this.parts.models.index(readyOnly);
+  }
+
+  /** Loads or reloads a model; resolves once its versions have loaded. Refused outside explicit mode. */
+  loadModel(name: string, overrides?: LoadOverrides): Promise<void> {
+    return this.parts.models.load(name, overrides);
+  }
+
+  /** Unloads every version of a model once its in-flight requests finish. Refused outside explicit mode. */
+  unloadModel(name: string, options?: { unloadDependents?: boolean }): Promise<void> {
+    return this.parts.models.unload(name, options);
+  }
+
+  logSettings(): LogSettings {
+    return this.parts.logSettings.get();
+  }
+
+  /** Applies a change in Triton's order (partly, up to a failing setting) and returns the settings after it. */
+  updateLogSettings(update: LogSettingsUpdate): LogSettings {
+    return applyLogSettingsUpdate(this.parts.logSettings, update);
+  }
+}
