@@ -19,7 +19,7 @@ import { endpointCases, type Case } from '../../test/differential/corpus.ts';
 import { closeGrpcClients } from '../../test/differential/grpc-probe.ts';
 import { httpCall } from '../../test/differential/http-probe.ts';
 import { emptyReport, runCorpus, summary } from '../../test/differential/run-corpus.ts';
-import { startNereid, startTriton, tritonUnavailable } from '../../test/differential/servers.ts';
+import { startNereid, startPair, startTriton, tritonUnavailable } from '../../test/differential/servers.ts';
 import { randomValues, seededRandom } from '../../test/differential/tensor-values.ts';
 import { writeTwinRepository } from '../../test/differential/twin-repository.ts';
 
@@ -50,7 +50,7 @@ const twins = writeTwinRepository(resolve(repository), twin);
 console.log(`twin repository: ${twin}\n  twinned: ${twins.twinned.join(', ') || '-'}\n  copied: ${twins.copied.join(', ') || '-'}`);
 for (const s of twins.skipped) console.log(`  NOT TWINNED ${s.model}: ${s.reason}`);
 
-const [triton, nereid] = await Promise.all([startTriton(twin, serverFlags), startNereid(resolve(repository), serverFlags)]);
+const [triton, nereid] = await startPair(() => startTriton(twin, serverFlags), () => startNereid(resolve(repository), serverFlags));
 const report = emptyReport();
 try {
   const random = seededRandom(Number(option('seed') ?? 1));

@@ -14,7 +14,7 @@ import { closeGrpcClients, grpcStream } from './grpc-probe.ts';
 import { httpCall } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
 import { emptyReport, record, runCorpus, summary } from './run-corpus.ts';
-import { startNereid, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
+import { startNereid, startPair, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
 import { BATCHED_PREFERRED, writeDifferentialRepository } from './test-repository.ts';
 import { writeTwinRepository } from './twin-repository.ts';
 
@@ -32,7 +32,7 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
     const twin = tempDir('nereid-diff-twin-');
     const twins = writeTwinRepository(repository, twin);
     assert.deepEqual(twins.skipped, [], 'every model of the test repository has a twin');
-    [triton, nereid] = await Promise.all([startTriton(twin), startNereid(repository)]);
+    [triton, nereid] = await startPair(() => startTriton(twin), () => startNereid(repository));
   });
 
   after(async () => {

@@ -9,7 +9,7 @@ import { tempDir } from '../support/temp-dir.ts';
 import { closeGrpcClients } from './grpc-probe.ts';
 import { lifecycleCases, RESTRICTED_FLAGS, writeLifecycleRepository } from './lifecycle-corpus.ts';
 import { emptyReport, runCorpus, summary } from './run-corpus.ts';
-import { startNereid, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
+import { startNereid, startPair, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
 import { writeTwinRepository } from './twin-repository.ts';
 
 const unavailable = tritonUnavailable();
@@ -25,7 +25,7 @@ describe('differential lifecycle (explicit mode, restricted repository API) agai
     writeLifecycleRepository(repository);
     const twin = tempDir('nereid-diff-life-twin-');
     writeTwinRepository(repository, twin);
-    [triton, nereid] = await Promise.all([startTriton(twin, RESTRICTED_FLAGS), startNereid(repository, RESTRICTED_FLAGS)]);
+    [triton, nereid] = await startPair(() => startTriton(twin, RESTRICTED_FLAGS), () => startNereid(repository, RESTRICTED_FLAGS));
   });
 
   after(async () => {

@@ -103,3 +103,14 @@ function whenStarted(name: 'nereid' | 'triton', child: ChildProcess): Promise<Ru
     child.once('exit', onExit);
   });
 }
+
+/** Starts both; if either fails, the other is stopped before the error is thrown (no server left behind). */
+export async function startPair(
+  triton: () => Promise<RunningServer>,
+  nereid: () => Promise<RunningServer>,
+): Promise<[RunningServer, RunningServer]> {
+  const [t, n] = await Promise.allSettled([triton(), nereid()]);
+  if (t.status === 'fulfilled' && n.status === 'fulfilled') return [t.value, n.value];
+  await Promise.all([t, n].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw (t.status === 'rejected' ? t.reason : (n as PromiseRejectedResult).reason) as Error;
+}
