@@ -217,18 +217,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     toFix: true,
   },
   {
-    caseId: /^stream /,
-    aspect: /^grpc-message$/,
-    reason: 'TO FIX (src/transport/grpc): ModelStreamInfer answers in request order in Triton 2.51 (an error found ' +
-      "while validating a request waits behind the earlier requests' responses, seen with an 8 MB first request); " +
-      'nereid writes errors as soon as it finds them, before earlier requests complete',
-    accept: (t, n) => {
-      const sorted = (v: unknown): string[] => ((v as { messages: unknown[] }).messages ?? []).map((m) => JSON.stringify(m)).sort();
-      return isDeepStrictEqual(sorted(t), sorted(n));
-    },
-    toFix: true,
-  },
-  {
     caseId: /^statistics add_sub_warmup/,
     aspect: /^(body|grpc-message)$/,
     reason: 'TO FIX (src/repository/warmup.ts, src/observe): Triton 2.51 counts warmup in statistics: after a warmup of ' +

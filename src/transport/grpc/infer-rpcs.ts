@@ -1,8 +1,10 @@
 /**
  * ModelInfer and ModelStreamInfer. Both decode with the gRPC codec, call the data plane and encode the
- * response; no inference logic here. On a stream each request is answered as it completes; a failed request is
- * reported in `error_message` and the stream stays open, unless the client sent `triton_grpc_error: true`, which ends
- * the stream with the gRPC status instead. A message that does not parse ends the client's side of the stream, as in
+ * response; no inference logic here. On a stream the responses go out in request order, as in Triton 2.51 for
+ * non-decoupled models (the only kind here): a request that completes (or fails validation) early waits behind the
+ * earlier requests' responses. A failed request is reported in `error_message` and the stream stays open, unless the
+ * client sent `triton_grpc_error: true`, which ends the stream with the gRPC status at once (Triton does not order that
+ * status behind pending responses either). A message that does not parse ends the client's side of the stream, as in
  * Triton: the requests before it are answered and the stream ends with OK.
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
@@ -33,19 +35,24 @@ export function inferRpcs(dataPlane: DataPlane) {
     ModelStreamInfer(call: ServerDuplexStream<ModelInferRequest | UndecodableMessage, ModelStreamInferResponse>): void {
       const gone = new AbortController();
       const grpcErrors = call.metadata.get('triton_grpc_error')[0] === 'true';
-      let pending = 0;
+      /** One slot per request in arrival order; `response` is set once it completes. Only the head may be written. */
+      const slots: { response?: ModelStreamInferResponse }[] = [];
       let readsDone = false;
       let closed = false;
-      // end() lets the status out only after every write before it has been flushed (the Writable calls _final then).
-      const finish = (): void => {
-        if (readsDone && pending === 0 && !closed) {
+      // Writes every completed response at the head; end() lets the status out only after those writes are flushed.
+      const flush = (): void => {
+        for (let head = slots[0]?.response; !closed && head !== undefined; head = slots[0]?.response) {
+          slots.shift();
+          call.write(head);
+        }
+        if (readsDone && slots.length === 0 && !closed) {
           closed = true;
           call.end();
         }
       };
       const endReads = (): void => {
         readsDone = true;
-        finish();
+        flush();
       };
       call.on('cancelled', () => {
         closed = true;
@@ -55,26 +62,24 @@ export function inferRpcs(dataPlane: DataPlane) {
         if (readsDone || closed) return;
         // As Triton's reader: an unparsable message ends the reads; what came before is still answered, then OK.
         if (message === UNDECODABLE_MESSAGE) return endReads();
-        pending++;
-        inferOne(dataPlane, message, gone.signal)
-          .then(
-            (response) => {
-              if (!closed) call.write(streamResponse(response));
-            },
-            (error: unknown) => {
-              if (closed) return;
-              if (grpcErrors) {
-                closed = true;
-                call.emit('error', toGrpcError(error));
-                return;
-              }
-              call.write(streamError(message.id ?? '', asServerError(error).message));
-            },
-          )
-          .finally(() => {
-            pending--;
-            finish();
-          });
+        const slot: { response?: ModelStreamInferResponse } = {};
+        slots.push(slot);
+        inferOne(dataPlane, message, gone.signal).then(
+          (response) => {
+            slot.response = streamResponse(response);
+            flush();
+          },
+          (error: unknown) => {
+            if (closed) return;
+            if (grpcErrors) {
+              closed = true;
+              call.emit('error', toGrpcError(error));
+              return;
+            }
+            slot.response = streamError(message.id ?? '', asServerError(error).message);
+            flush();
+          },
+        );
       });
       call.on('end', endReads);
     },
