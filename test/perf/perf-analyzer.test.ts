@@ -88,7 +88,13 @@ async function measure(args: readonly string[]): Promise<string> {
   );
   const { output } = result;
   assert.equal(result.code, 0, `perf_analyzer ${args.join(' ')} exited with ${result.code ?? result.signal}:\n${output}`);
-  const problems = output.split('\n').filter((line) => /error|fail|warn|unable|invalid/i.test(line));
+  // The one warning allowed is about the load generator itself: on a busy 2-core machine perf_analyzer's own
+  // scheduler sometimes sends a few requests late ("not able to keep up with the desired request rate"), which says
+  // nothing about the server.
+  const problems = output
+    .split('\n')
+    .filter((line) => /error|fail|warn|unable|invalid/i.test(line))
+    .filter((line) => !/Perf Analyzer was not able to keep up with the desired request rate/.test(line));
   assert.deepEqual(problems, [], output);
 
   const throughput = /^ *Throughput: ([\d.]+) infer\/sec$/m.exec(output);
