@@ -1,7 +1,8 @@
 /**
  * Validates an inference request against a version's plan the way Triton's core does (InferenceRequest::Normalize and
- * friends): same checks, same order, same texts and codes. Runs on every request, so it only does plan lookups and
- * allocates nothing beyond the resolved input/output lists it returns.
+ * friends): same checks, same order, same texts and codes; inputs are visited in Triton's map order
+ * (triton-input-order.ts), so an error names the input Triton names. Runs on every request, so it only does plan
+ * lookups and allocates nothing beyond the resolved input/output lists it returns.
  */
 import { checkBytesFraming, type BytesFramingIssue } from '../protocol/bytes-codec.ts';
 import { WILDCARD_DIM, type ModelPlan, type TensorPlan } from './model-plan.ts';
@@ -14,6 +15,7 @@ import {
 } from '../protocol/element-count.ts';
 import { invalidArg } from '../protocol/errors.ts';
 import type { InferRequest, InputTensor } from '../protocol/inference.ts';
+import { tritonInputOrder } from './triton-input-order.ts';
 
 export interface ValidatedRequest {
   /** 0 when the model does not batch (max_batch_size 0), else dimension 0 of the inputs. */
@@ -54,12 +56,36 @@ export function validateRequest(plan: ModelPlan, request: InferRequest): Validat
     throw invalidArg(inputCountMessage(plan, request));
   }
 
+  try {
+    return checkInputs(plan, request, outputs, undefined);
+  } catch (error) {
+    if (inputs.length < 2) throw error;
+    // Valid in one order is valid in any: only an error needs Triton's order, to name the input Triton names.
+    checkInputs(plan, request, outputs, tritonInputOrder(inputs.map((input) => input.name)));
+    throw error;
+  }
+}
+
+/**
+ * Triton's per-input checks (InferenceRequest::Normalize), visiting the inputs in `order` (indices into
+ * request.inputs; undefined: request order): names and, for a batching model, the batch dimension, then datatype,
+ * shape and data size input by input.
+ */
+function checkInputs(
+  plan: ModelPlan,
+  request: InferRequest,
+  outputs: readonly TensorPlan[],
+  order: readonly number[] | undefined,
+): ValidatedRequest {
+  const inputs = request.inputs;
+  const model = plan.name;
   // Resolve every input and, for a batching model, the batch size (dimension 0, equal across inputs).
   const resolved = new Array<TensorPlan>(inputs.length);
   const batching = plan.maxBatchSize > 0;
   let batchSize = 0;
   let batchSeen = false;
-  for (let i = 0; i < inputs.length; i++) {
+  for (let k = 0; k < inputs.length; k++) {
+    const i = order === undefined ? k : order[k]!;
     const input = inputs[i]!;
     const tensor = plan.inputByName.get(input.name);
     if (tensor === undefined) throw invalidArg(`unexpected inference input '${input.name}' for model '${model}'`);
@@ -87,7 +113,8 @@ export function validateRequest(plan: ModelPlan, request: InferRequest): Validat
     );
   }
 
-  for (let i = 0; i < inputs.length; i++) {
+  for (let k = 0; k < inputs.length; k++) {
+    const i = order === undefined ? k : order[k]!;
     const input = inputs[i]!;
     const tensor = resolved[i]!;
     if (input.datatype !== tensor.datatype) {
@@ -178,7 +205,7 @@ function inputCountMessage(plan: ModelPlan, request: InferRequest): string {
   for (const tensor of plan.inputs) {
     if (!tensor.optional && !given.some((input) => input.name === tensor.name)) missing.push(`'${tensor.name}'`);
   }
-  const got = `[${given.map((input) => `'${input.name}'`).join(',')}]`;
+  const got = `[${tritonInputOrder(given.map((input) => input.name)).map((i) => `'${given[i]!.name}'`).join(',')}]`;
   // Triton drops the last character of "[" + "'a'," ... to remove the trailing comma; with nothing missing that eats
   // the bracket itself, so the list prints as a lone "]".
   const missingList = missing.length === 0 ? ']' : `[${missing.join(',')}]`;

@@ -128,9 +128,9 @@ describe('in-process inference errors carry Triton codes and texts', () => {
     await rejectsWith(service.infer('add_sub', undefined, request), 'INVALID_ARG', /INPUT0.*data-type is 'INT64', but model 'add_sub' expects 'FP32'/);
   });
 
-  it('a shape that does not match the config', async () => {
+  it('a shape that does not match the config (Triton checks INPUT1 first, in its map order)', async () => {
     const request: InferRequest = { inputs: [fp32Input('INPUT0', [1, 15], range(15)), fp32Input('INPUT1', [1, 15], range(15))] };
-    await rejectsWith(service.infer('add_sub', undefined, request), 'INVALID_ARG', /unexpected shape for input 'INPUT0' for model 'add_sub'. Expected \[-1,16\], got \[1,15\]/);
+    await rejectsWith(service.infer('add_sub', undefined, request), 'INVALID_ARG', /unexpected shape for input 'INPUT1' for model 'add_sub'. Expected \[-1,16\], got \[1,15\]/);
   });
 
   it('a batch larger than max_batch_size', async () => {

@@ -214,7 +214,7 @@ describe('validateRequest: input count', () => {
     rejects(
       flat,
       { inputs: [tensor('p', 'FP32', [2, 1]), tensor('q', 'INT32', [3]), tensor('r', 'FP32', [1])] },
-      `${NO_ID}expected 2 inputs but got 3 inputs for model 'f'. Got input(s) ['p','q','r'], but missing ` +
+      `${NO_ID}expected 2 inputs but got 3 inputs for model 'f'. Got input(s) ['r','q','p'], but missing ` +
         'required input(s) ]. Please provide all required input(s).',
     );
   });
@@ -242,12 +242,12 @@ describe('validateRequest: unknown inputs and batch', () => {
     rejects(
       batching,
       { inputs: [tensor('x', 'FP32', [2, 16]), tensor('y', 'INT64', [3, 1])] },
-      `${NO_ID}input 'y' batch size does not match other inputs for 'm'`,
+      `${NO_ID}input 'x' batch size does not match other inputs for 'm'`,
     );
     rejects(
       batching,
       { inputs: [tensor('x', 'FP32', [0, 16]), tensor('y', 'INT64', [3, 1])] },
-      `${NO_ID}input 'y' batch size does not match other inputs for 'm'`,
+      `${NO_ID}input 'x' batch size does not match other inputs for 'm'`,
     );
   });
 
@@ -327,11 +327,24 @@ describe('validateRequest: datatype and shape', () => {
     );
   });
 
-  it('checks inputs in request order: the first bad input is reported', () => {
+  it("checks inputs in Triton's map order (here the reverse of the request's): its first bad input is reported", () => {
     rejects(
       flat,
       { inputs: [tensor('q', 'INT32', [4]), tensor('p', 'FP64', [2, 1])] },
+      `${NO_ID}inference input 'p' data-type is 'FP64', but model 'f' expects 'FP32'`,
+    );
+    rejects(
+      flat,
+      { inputs: [tensor('p', 'FP64', [2, 1]), tensor('q', 'INT32', [4])] },
       `${NO_ID}unexpected shape for input 'q' for model 'f'. Expected [3], got [4]. `,
+    );
+  });
+
+  it('reports the first bad input of a later input before an earlier input of the wrong size (one loop, map order)', () => {
+    rejects(
+      flat,
+      { inputs: [tensor('p', 'FP64', [2, 1]), tensor('q', 'INT32', [3], 0)] },
+      `${NO_ID}input byte size mismatch for input 'q' for model 'f'. Expected 12, got 0`,
     );
   });
 });

@@ -301,7 +301,7 @@ describe('gRPC infer request: typed contents', () => {
       model_name: 'm',
       inputs: [
         { name: 'x', datatype: 'FP32', shape: [4], contents: { fp32_contents: [1, 2, 3] } },
-        { name: 's', datatype: 'BYTES', shape: [2], contents: { bytes_contents: [Buffer.from('a')] } },
+        { name: 's', datatype: 'BYTES', shape: [2], contents: { bytes_contents: [Buffer.from('a'), Buffer.from('b')] } },
       ],
     });
     assert.throws(() => validateRequest(plan, request), {
