@@ -58,10 +58,11 @@ function f32(values: number[]): Buffer {
   return Buffer.from(Float32Array.from(values).buffer);
 }
 
-async function expectStatus(reply: Promise<Reply>, status: number, message: string | RegExp): Promise<void> {
+/** `type`: text/plain for Triton's checks outside its inference JSON path (responses.ts). */
+async function expectStatus(reply: Promise<Reply>, status: number, message: string | RegExp, type = 'application/json'): Promise<void> {
   const r = await reply;
   assert.equal(r.status, status, r.body.toString());
-  assert.equal(r.headers.get('content-type'), 'application/json');
+  assert.equal(r.headers.get('content-type'), type);
   const { error } = JSON.parse(r.body.toString()) as { error: string };
   if (typeof message === 'string') assert.equal(error, message);
   else assert.match(error, message);
@@ -255,26 +256,34 @@ describe('bad input gets Triton\'s status, and the server keeps serving', () => 
     await expectStatus(post(ADD_SUB, binaryRequest(64), { binary: [f32(range(8))] }), 400, /INPUT1/);
     await expectStatus(post(ADD_SUB, binaryRequest(64), { binary: [f32(range(20))] }), 400, "unexpected additional input data for model 'add_sub'");
     await expectStatus(post(ADD_SUB, '', { raw: json, headers: { 'Inference-Header-Content-Length': String(json.length + 100) } }), 400,
-      /inference header size should be in range/);
+      /inference header size should be in range/, 'text/plain');
   });
 
-  it('truncated gzip → 400; an unknown Content-Encoding → 501 naming gzip and deflate', async () => {
+  it('truncated gzip → 400; an unknown Content-Encoding → 501 "Unsupported compression type" naming gzip and deflate', async () => {
     const gz = zlib.gzipSync(Buffer.from(JSON.stringify({ inputs: [in16('INPUT0', range(16)), in16('INPUT1', range(16))] })));
-    await expectStatus(post(ADD_SUB, '', { raw: gz.subarray(0, gz.length - 10), headers: { 'Content-Encoding': 'gzip' } }), 400, /failed to decompress the gzip request body/);
-    const br = await post(ADD_SUB, '', { raw: Buffer.from('x'), headers: { 'Content-Encoding': 'br' } });
-    assert.equal(br.status, 501);
-    assert.equal(br.headers.get('accept-encoding'), 'gzip, deflate');
+    await expectStatus(post(ADD_SUB, '', { raw: gz.subarray(0, gz.length - 10), headers: { 'Content-Encoding': 'gzip' } }), 400,
+      /failed to decompress the gzip request body/, 'text/plain');
+    // Triton compares the name exactly: GZIP is as unknown as br
+    for (const encoding of ['br', 'GZIP']) {
+      const reply = post(ADD_SUB, '', { raw: Buffer.from('x'), headers: { 'Content-Encoding': encoding } });
+      assert.equal((await reply).headers.get('accept-encoding'), 'gzip, deflate');
+      await expectStatus(reply, 501, 'Unsupported compression type', 'text/plain');
+    }
+    // The model is checked first, before the encoding (and the body)
+    await expectStatus(post('/v2/models/nope/infer', '', { raw: Buffer.from('x'), headers: { 'Content-Encoding': 'br' } }), 404,
+      "Request for unknown model: 'nope' is not found", 'text/plain');
   });
 
   it('a body over --http-max-input-size → 400', async () => {
     await expectStatus(post(ADD_SUB, '', { raw: Buffer.alloc((1 << 20) + 1, 32) }), 400, /exceeds the maximum allowed input size of 1048576 bytes/);
   });
 
-  it('unknown model → 404, unknown version → 404, non-numeric version → 404 Not Found', async () => {
+  it('unknown model → 404, unknown version → 404, non-numeric version → 404 Not Found (text/plain, before the body)', async () => {
     const body = { inputs: [in16('INPUT0', range(16)), in16('INPUT1', range(16))] };
-    await expectStatus(post('/v2/models/nope/infer', body), 404, "Request for unknown model: 'nope' is not found");
-    await expectStatus(post('/v2/models/add_sub/versions/4/infer', body), 404, "Request for unknown model: 'add_sub' version 4 is not found");
-    await expectStatus(post('/v2/models/add_sub/versions/one/infer', body), 404, 'Not Found');
+    await expectStatus(post('/v2/models/nope/infer', body), 404, "Request for unknown model: 'nope' is not found", 'text/plain');
+    await expectStatus(post('/v2/models/nope/infer', '{'), 404, "Request for unknown model: 'nope' is not found", 'text/plain');
+    await expectStatus(post('/v2/models/add_sub/versions/4/infer', body), 404, "Request for unknown model: 'add_sub' version 4 is not found", 'text/plain');
+    await expectStatus(post('/v2/models/add_sub/versions/one/infer', body), 404, 'Not Found', 'text/plain');
   });
 
   it('after all of that the server answers correctly', async () => {

@@ -33,13 +33,15 @@ async function get(path: string): Promise<Reply> {
   return post(path, undefined, explicit, 'GET');
 }
 
+/** Load and unload answer an empty body, as application/json (Triton's repository handler sets it first). */
 function expectOk(reply: Reply, what: string): void {
-  assert.deepEqual([reply.status, reply.body], [200, ''], what);
+  assert.deepEqual([reply.status, reply.body, reply.type], [200, '', 'application/json'], what);
 }
 
-function expectError(reply: Reply, status: number, error: string | RegExp): void {
+/** `type`: text/plain for unknown paths, where Triton's handler sets no Content-Type (responses.ts). */
+function expectError(reply: Reply, status: number, error: string | RegExp, type = 'application/json'): void {
   assert.equal(reply.status, status, reply.body);
-  assert.equal(reply.type, 'application/json');
+  assert.equal(reply.type, type);
   const message = (JSON.parse(reply.body) as { error: string }).error;
   if (typeof error === 'string') assert.equal(message, error);
   else assert.match(message, error);
@@ -117,7 +119,7 @@ describe('POST /v2/repository/index', () => {
 describe('POST /v2/repository/models/{m}/load and unload', () => {
   it('load (empty body) makes the model READY; the index shows version "1"; unload makes it UNAVAILABLE "unloaded"', async () => {
     assert.deepEqual(await rowsOf('alpha'), [{ name: 'alpha' }]);
-    assert.equal(await readyStatus('alpha'), 404);
+    assert.equal(await readyStatus('alpha'), 400);
     const loaded = await post('/v2/repository/models/alpha/load');
     expectOk(loaded, 'load');
     assert.equal(await readyStatus('alpha'), 200);
@@ -224,8 +226,8 @@ describe('POST /v2/repository/models/{m}/load and unload', () => {
       expectError(await get(path), 405, 'Method Not Allowed');
       expectError(await post(path, undefined, explicit, 'PUT'), 405, 'Method Not Allowed');
     }
-    expectError(await post('/v2/repository/models/alpha/load/'), 404, 'Not Found');
-    expectError(await post('/v2/repository/models/alpha'), 404, 'Not Found');
+    expectError(await post('/v2/repository/models/alpha/load/'), 404, 'Not Found', 'text/plain');
+    expectError(await post('/v2/repository/models/alpha'), 404, 'Not Found', 'text/plain');
   });
 
   it('a body over --http-max-input-size is refused (400) before anything loads', async () => {

@@ -53,10 +53,9 @@ describe('model names in URLs are read raw, as tritonserver 2.51 reads them', ()
       assert.deepEqual(await request('GET', `/v2/models/${name}`), unknown(name), name);
       assert.deepEqual(await request('GET', `/v2/models/${name}/versions/1`), unknown(name), name);
       assert.deepEqual(await request('GET', `/v2/models/${name}/config`), unknown(name), name);
-      // tritonserver 2.51 answers readiness of an unknown model 400 `Model version not ready`; nereid's 404 (see
-      // routes.test.ts) is a separate, older difference. What matters here is the raw name in it.
-      assert.deepEqual(await request('GET', `/v2/models/${name}/ready`), unknown(name), name);
-      assert.deepEqual(await request('GET', `/v2/models/${name}/versions/1/ready`), unknown(name), name);
+      // Readiness names no model (Triton's 400 `Model version not ready`); it must reach the route, not 404 Not Found.
+      assert.deepEqual(await request('GET', `/v2/models/${name}/ready`), error(400, 'Model version not ready'), name);
+      assert.deepEqual(await request('GET', `/v2/models/${name}/versions/1/ready`), error(400, 'Model version not ready'), name);
       assert.deepEqual(await request('GET', `/v2/models/${name}/stats`), error(400, `requested model '${name}' is not available`), name);
     }
   });

@@ -11,7 +11,7 @@ import { createControlPlane } from './control-plane.ts';
 import { createHttpServer } from './https-server.ts';
 import { handleInfer, type InferRouteContext } from './infer-route.ts';
 import { restrictionGuard } from './restricted-routes.ts';
-import { sendErrorMessage } from './responses.ts';
+import { sendPlainErrorMessage } from './responses.ts';
 import { INFER_PATH, pathOf } from './routes.ts';
 
 export interface HttpEndpointOptions {
@@ -62,7 +62,7 @@ export class HttpEndpoint {
       }
       if (req.method !== 'POST') {
         req.resume();
-        sendErrorMessage(res, 405, 'Method Not Allowed');
+        sendPlainErrorMessage(res, 405, 'Method Not Allowed');
         return;
       }
       void handleInfer(req, res, match[1]!, match[2], inferContext);

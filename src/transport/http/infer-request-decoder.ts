@@ -82,7 +82,7 @@ export function decodeInferRequest(
  * The JSON length from the header, read as C `atoi` reads it (leading blanks, a sign, digits; anything else ends the
  * number, no digits reads 0; out-of-range values wrap like glibc's strtol-to-int). Header absent → the whole body.
  */
-function inferenceHeaderLength(value: string | undefined, contentLength: number): number {
+export function inferenceHeaderLength(value: string | undefined, contentLength: number): number {
   if (value === undefined) return contentLength;
   const parsed = /^\d{1,9}$/.test(value) ? Number(value) : atoi(value);
   if (parsed < 0 || parsed > contentLength) {

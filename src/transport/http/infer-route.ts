@@ -2,16 +2,20 @@
  * The infer route, served on node:http directly (express costs ~130–150 µs of CPU per request): read and decompress
  * the body, decode JSON and binary tensors (binary inputs stay views over the body), run, and write the JSON header
  * plus tensor buffers in one corked write, compressed when Accept-Encoding asks for it.
+ *
+ * In Triton's order: the model and version are checked first (before the body is read), then Content-Encoding, the
+ * body (size), decompression and Inference-Header-Content-Length, then the JSON. Errors before the JSON and those
+ * found while writing the response (FP16 as JSON) are text/plain, as Triton answers them (responses.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataPlane } from '../../core/data-plane.ts';
 import { chooseResponseEncoding, type ResponseEncoding } from './accept-encoding.ts';
-import { decodeInferRequest } from './infer-request-decoder.ts';
+import { decodeInferRequest, inferenceHeaderLength } from './infer-request-decoder.ts';
 import { encodeInferResponse, type EncodedInferResponse } from './infer-response-encoder.ts';
-import { decodeContentEncoding, readBody } from './request-body.ts';
-import { sendError } from './responses.ts';
+import { decodeContentEncoding, readBody, requestEncoding } from './request-body.ts';
+import { outsideJsonPath, sendError } from './responses.ts';
 
 const gzip = promisify(zlib.gzip);
 const deflate = promisify(zlib.deflate);
@@ -29,22 +33,28 @@ export async function handleInfer(
   version: string | undefined,
   ctx: InferRouteContext,
 ): Promise<void> {
+  // A client that goes away before its answer lets the request be dropped. Listening before anything is awaited also
+  // catches one that leaves while its body is read or decompressed (its request then never runs).
+  const gone = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) gone.abort();
+  });
   try {
-    const raw = await readBody(req, ctx.maxInputSize);
-    const body = await decodeContentEncoding(raw, req.headers['content-encoding'], ctx.maxInputSize);
+    outsideJsonPath(() => ctx.dataPlane.modelReady(modelName, version));
+    const encoding = req.headers['content-encoding'];
+    requestEncoding(encoding);
+    const body = await decodeContentEncoding(await readBody(req, ctx.maxInputSize), encoding, ctx.maxInputSize);
     const header = req.headers['inference-header-content-length'];
-    const { request, format } = decodeInferRequest(body, Array.isArray(header) ? header[0] : header, modelName, () =>
+    const headerLength = Array.isArray(header) ? header[0] : header;
+    outsideJsonPath(() => inferenceHeaderLength(headerLength, body.length));
+    const { request, format } = decodeInferRequest(body, headerLength, modelName, () =>
       ctx.dataPlane.rawInputs(modelName, version),
     );
-    // A client that goes away before its answer lets a queued request be dropped.
-    const gone = new AbortController();
-    const onClose = (): void => {
-      if (!res.writableFinished) gone.abort();
-    };
-    res.once('close', onClose);
     const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone.signal });
-    await writeInferResponse(res, encodeInferResponse(response, format), chooseResponseEncoding(req.headers['accept-encoding']));
+    const encoded = outsideJsonPath(() => encodeInferResponse(response, format));
+    await writeInferResponse(res, encoded, chooseResponseEncoding(req.headers['accept-encoding']));
   } catch (error) {
+    req.resume();
     sendError(res, error);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The repository extension over HTTP (Triton's `/v2/repository(?:/([^/]+))?/(index|models/([^/]+)/(load|unload))`):
  * POST only (405 otherwise). The index answers a bare JSON array and ignores a repository segment; load and unload
- * refuse one with 501, answer 200 with an empty body, and return only once the operation has finished. Bodies are
+ * refuse one with 501, answer 200 with an empty body (as application/json, as Triton does), and return only once the
+ * operation has finished. Bodies are
  * read within --http-max-input-size and interpreted as in repository-bodies.ts; errors are the core's, mapped as usual.
  */
 import type { Express, Request, Response } from 'express';
@@ -44,12 +45,12 @@ export function registerRepositoryRoutes(app: Express, ctx: RepositoryRoutesCont
     post(`${prefix}/models/:model/load`, async (req, res, body) => {
       checkNoRepository(req);
       await ctx.dataPlane.loadModel(String(req.params.model), loadOverrides(parseJsonBody(body)));
-      sendEmpty(res, 200);
+      sendEmpty(res, 200, 'application/json');
     });
     post(`${prefix}/models/:model/unload`, async (req, res, body) => {
       checkNoRepository(req);
       await ctx.dataPlane.unloadModel(String(req.params.model), { unloadDependents: unloadDependentsFlag(body) });
-      sendEmpty(res, 200);
+      sendEmpty(res, 200, 'application/json');
     });
   }
 }

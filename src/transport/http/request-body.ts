@@ -73,20 +73,30 @@ function grow(buffer: Buffer, used: number, needed: number, limit: number): Buff
   return next;
 }
 
-/** Decompresses a body per its Content-Encoding; identity/absent passes through. Unknown encodings are 501. */
+/**
+ * Triton's reading of Content-Encoding (GetRequestCompressionType): exactly `gzip` or `deflate`; absent, empty or
+ * `identity` is none; anything else (`GZIP` included) is 501 `Unsupported compression type` with
+ * `Accept-Encoding: gzip, deflate`, answered text/plain like Triton's other checks outside the JSON path.
+ */
+export function requestEncoding(encoding: string | undefined): 'gzip' | 'deflate' | undefined {
+  if (encoding === undefined || encoding === '' || encoding === 'identity') return undefined;
+  if (encoding === 'gzip' || encoding === 'deflate') return encoding;
+  throw new HttpError('UNSUPPORTED', 'Unsupported compression type', { 'Accept-Encoding': 'gzip, deflate' });
+}
+
+/**
+ * Decompresses a body per its Content-Encoding (see requestEncoding). Corrupt data is 400 as text/plain, where
+ * Triton's decompression errors are answered (nereid's own: Triton 2.51 reads corrupt gzip or deflate as an empty
+ * body); a body that inflates past `limit` gets the JSON path's size error, as in Triton.
+ */
 export async function decodeContentEncoding(body: Buffer, encoding: string | undefined, limit: number): Promise<Buffer> {
-  const name = encoding?.trim().toLowerCase();
-  if (name === undefined || name === '' || name === 'identity') return body;
-  if (name !== 'gzip' && name !== 'deflate') {
-    throw new HttpError('UNSUPPORTED', `unsupported Content-Encoding '${encoding}': only gzip and deflate are accepted`, {
-      'Accept-Encoding': 'gzip, deflate',
-    });
-  }
+  const name = requestEncoding(encoding);
+  if (name === undefined) return body;
   try {
     return await unzip(body, { maxOutputLength: limit });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ERR_BUFFER_TOO_LARGE') throw inputTooLarge(limit);
-    throw invalidArg(`failed to decompress the ${name} request body: ${e.message}`);
+    throw new HttpError('INVALID_ARG', `failed to decompress the ${name} request body: ${e.message}`);
   }
 }

@@ -2,12 +2,12 @@
  * `--http-restricted-api` on the HTTP endpoint, as Triton's HTTPAPIServer does it: each route belongs to one category
  * (by path alone, before the method is looked at, so a restricted route with the wrong method is still 403); a request
  * to a restricted route without the header, or with another value, is 403
- * `{"error":"This API is restricted, expecting header '<header>'"}`. Unknown paths belong to no category and stay 404.
+ * `{"error":"This API is restricted, expecting header '<header>'"}` (text/plain, as Triton answers it). Unknown paths belong to no category and stay 404.
  * Header names match in any case (evhtp_kv_find); the value must match exactly; of repeated headers the first counts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RestrictedCategory, Restrictions } from '../../options/restricted-features.ts';
-import { sendErrorMessage } from './responses.ts';
+import { sendPlainErrorMessage } from './responses.ts';
 
 // Triton's route regexes (http_server.cc), matched against the whole raw path.
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(infer|generate|generate_stream|ready|config|stats|trace\/setting))?$/;
@@ -59,7 +59,7 @@ export function restrictionGuard(restrictions: Restrictions): RestrictionGuard |
     if (restriction === undefined) return false;
     if (req.headersDistinct[restriction.name]?.[0] === restriction.value) return false;
     req.resume();
-    sendErrorMessage(res, 403, `This API is restricted, expecting header '${restriction.header}'`);
+    sendPlainErrorMessage(res, 403, `This API is restricted, expecting header '${restriction.header}'`);
     return true;
   };
 }
