@@ -1,7 +1,7 @@
 /**
  * The in-process inference API that every transport calls: find the version, validate the request once against the
  * plan, hand the execution to the version's scheduler and shape the response. No wire formats here. Each request
- * that reaches a model version ends with one RequestEvent for the observers.
+ * that passes validation ends with one RequestEvent for the observers.
  */
 import { asServerError, type ErrorCode } from '../protocol/errors.ts';
 import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Parameters } from '../protocol/inference.ts';
@@ -70,9 +70,10 @@ export class InferenceService {
   async infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
     const startedAt = performance.now();
     const { plan, scheduler } = this.lookup.resolve(modelName, version);
+    // A request refused by validation never reaches the model: Triton 2.51 counts it nowhere (statistics, metrics).
+    const { inputs: inputPlans, outputs: wanted, batchSize } = validateRequest(plan, request);
     let result: ExecutionResult | undefined;
     try {
-      const { inputs: inputPlans, outputs: wanted, batchSize } = validateRequest(plan, request);
       const batched = plan.maxBatchSize > 0;
       const inputs: WireTensor[] = request.inputs.map((input, i) => {
         const tensor = inputPlans[i]!;
