@@ -79,7 +79,11 @@ function memory(): { total: number; used: number } {
   return { total, used: total - os.freemem() };
 }
 
-/** Registers the three host gauges in `registry`. The CPU baseline is taken now. */
+/**
+ * Registers the host gauges in `registry`: CPU utilization and memory, and Triton's pinned memory pool gauges (nereid
+ * has no pinned pool, so both read an honest 0; tritonserver 2.51 CPU-only shows its 256 MiB default pool). The CPU
+ * baseline is taken now.
+ */
 export function registerSystemGauges(registry: Registry): void {
   // One source for the whole run: /proc ticks and os.cpus() milliseconds must not be mixed across samples.
   const sample = procCpuTimes() !== undefined ? procCpuTimes : osCpuTimes;
@@ -116,4 +120,11 @@ export function registerSystemGauges(registry: Registry): void {
       this.set(memory().used);
     },
   });
+  for (const [name, what] of [['total', 'total'], ['used', 'used']] as const) {
+    new Gauge({
+      name: `nv_pinned_memory_pool_${name}_bytes`,
+      help: `Pinned memory pool ${what} memory size, in bytes`,
+      registers: [registry],
+    }).set(0);
+  }
 }

@@ -56,12 +56,20 @@ describe('Metrics', () => {
         'nv_cpu_utilization',
         'nv_cpu_memory_total_bytes',
         'nv_cpu_memory_used_bytes',
+        'nv_pinned_memory_pool_total_bytes',
+        'nv_pinned_memory_pool_used_bytes',
         ...HISTOGRAMS,
       ],
     );
     for (const name of TRITON_COUNTERS) assert.equal(families.get(name)!.type, 'counter', name);
     for (const name of HISTOGRAMS) assert.equal(families.get(name)!.type, 'histogram', name);
     assert.equal(families.get('nv_model_load_duration_secs')!.type, 'gauge');
+    // Triton's HELP texts; nereid has no pinned pool, so both read 0.
+    assert.equal(families.get('nv_pinned_memory_pool_total_bytes')!.help, 'Pinned memory pool total memory size, in bytes');
+    assert.equal(families.get('nv_pinned_memory_pool_used_bytes')!.help, 'Pinned memory pool used memory size, in bytes');
+    for (const name of ['nv_pinned_memory_pool_total_bytes', 'nv_pinned_memory_pool_used_bytes']) {
+      assert.equal(families.get(name)!.samples[0]!.value, 0, name);
+    }
     assert.equal(families.get('nv_inference_pending_request_count')!.type, 'gauge');
     assert.equal(families.get('nv_inference_request_success')!.help, 'Number of successful inference requests, all batch sizes');
     assert.equal(
