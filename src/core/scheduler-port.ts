@@ -17,12 +17,18 @@ export interface Execution {
   readonly priority: number;
   /** The request's `timeout` parameter in µs (0 = none). */
   readonly timeoutUs: number;
+  /** The request's id ('' when it has none), which Triton's queue-full error quotes. */
+  readonly requestId: string;
   /** Aborted when the client has gone: a queued execution is then dropped. */
   readonly signal?: AbortSignal;
 }
 
 /** Runs a version's executions on its instances (Triton's three-method scheduler). */
 export interface Scheduler {
+  /**
+   * Queues `execution`. Throws (synchronously) when the request is refused before it is queued (a full queue): such a
+   * request is counted nowhere, as in Triton. Every later failure rejects the promise.
+   */
   enqueue(execution: Execution): Promise<ExecutionResult>;
   /** Requests queued or running. */
   readonly inflight: number;

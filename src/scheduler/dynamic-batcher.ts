@@ -65,26 +65,25 @@ export class DynamicBatcher implements Scheduler {
 
   enqueue(execution: Execution): Promise<ExecutionResult> {
     if (execution.signal?.aborted) return Promise.reject(cancelledError());
-    return new Promise<ExecutionResult>((resolve, reject) => {
-      const waiting: Waiting = { execution, enqueuedAt: performance.now(), sequence: this.nextSequence, resolve, reject };
-      try {
-        this.queue.add(
-          { payload: waiting, batchSize: Math.max(1, execution.batchSize), shapeKey: this.shapeKey(execution), priority: execution.priority, timeoutUs: execution.timeoutUs },
-          nowUs(),
-        );
-      } catch (error) {
-        reject(error as Error);
-        return;
-      }
-      this.nextSequence++;
-      if (execution.signal !== undefined) {
-        waiting.onAbort = () => {
-          if (this.queue.remove(waiting)) this.settle(waiting, cancelledError());
-        };
-        execution.signal.addEventListener('abort', waiting.onAbort, { once: true });
-      }
-      this.schedule();
+    let settle!: Pick<Waiting, 'resolve' | 'reject'>;
+    const result = new Promise<ExecutionResult>((resolve, reject) => {
+      settle = { resolve, reject };
     });
+    const waiting: Waiting = { execution, enqueuedAt: performance.now(), sequence: this.nextSequence, ...settle };
+    // Throws the queue-full error to the caller (see Scheduler.enqueue).
+    this.queue.add(
+      { payload: waiting, batchSize: Math.max(1, execution.batchSize), shapeKey: this.shapeKey(execution), priority: execution.priority, timeoutUs: execution.timeoutUs, requestId: execution.requestId },
+      nowUs(),
+    );
+    this.nextSequence++;
+    if (execution.signal !== undefined) {
+      waiting.onAbort = () => {
+        if (this.queue.remove(waiting)) this.settle(waiting, cancelledError());
+      };
+      execution.signal.addEventListener('abort', waiting.onAbort, { once: true });
+    }
+    this.schedule();
+    return result;
   }
 
   drained(): Promise<void> {

@@ -228,6 +228,7 @@ export function statisticsCases(): Case[] {
     { id: 'statistics add_sub', http: get('/v2/models/add_sub/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub' } }, normalize: zeroTimes },
     { id: 'statistics identity_fp32', http: get('/v2/models/identity_fp32/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'identity_fp32' } }, normalize: zeroTimes },
     { id: 'statistics add_sub_warmup (warmed up, never called)', http: get('/v2/models/add_sub_warmup/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_warmup' } }, normalize: zeroTimes },
+    { id: 'statistics add_sub_queue (queue full twice, then a timeout)', http: get('/v2/models/add_sub_queue/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_queue' } }, normalize: zeroTimes },
     { id: 'statistics all', http: get('/v2/models/stats'), grpc: { rpc: 'ModelStatistics', request: {} }, normalize: zeroTimes },
   ];
 }

@@ -10,12 +10,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { tempDir } from '../support/temp-dir.ts';
 import { compareGrpc, compareHttp, type Difference } from './compare.ts';
 import { datatypeCases, endpointCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
-import { closeGrpcClients, grpcStream } from './grpc-probe.ts';
-import { httpCall } from './http-probe.ts';
+import { closeGrpcClients, grpcCall, grpcStream, type GrpcAnswer } from './grpc-probe.ts';
+import { httpCall, type HttpAnswer } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
 import { emptyReport, record, runCorpus, summary } from './run-corpus.ts';
 import { startNereid, startPair, startTriton, tritonUnavailable, type RunningServer } from './servers.ts';
-import { BATCHED_PREFERRED, writeDifferentialRepository } from './test-repository.ts';
+import { BATCHED_PREFERRED, QUEUE_MAX_SIZE, writeDifferentialRepository } from './test-repository.ts';
 import { writeTwinRepository } from './twin-repository.ts';
 
 const unavailable = tritonUnavailable();
@@ -57,6 +57,40 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
     const before = report.unexpected.length;
     record(report, compareGrpc('stream of 4 [grpc]', { code: t.code, details: t.details, message: { messages: t.messages } },
       { code: n.code, details: n.details, message: { messages: n.messages } }));
+    assert.deepEqual(report.unexpected.slice(before), [], summary(report));
+  });
+
+  it('refuses requests beyond max_queue_size as Triton does, and runs a request whose timeout passes in a pending batch', async () => {
+    // add_sub_queue holds its queue for seconds waiting for a batch of 8: of 2 × max_queue_size requests sent at once,
+    // max_queue_size are queued and the rest refused (which ones depends on arrival, so answers are compared sorted).
+    const ones = Array(16).fill(1).join(',');
+    const body = (parameters: string) =>
+      `{"parameters":{${parameters}},"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,16],"data":[${ones}]},` +
+      `{"name":"INPUT1","datatype":"FP32","shape":[1,16],"data":[${ones}]}]}`;
+    const post = (server: RunningServer, parameters = '') =>
+      httpCall(server.http, { method: 'POST', path: '/v2/models/add_sub_queue/infer', body: body(parameters) });
+    const fp = (name: string) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(1) } });
+    const grpcInfer = (server: RunningServer) =>
+      grpcCall(server.grpc, 'ModelInfer', { model_name: 'add_sub_queue', id: 'q', inputs: [fp('INPUT0'), fp('INPUT1')] });
+    const burst = <T>(send: () => Promise<T>) => Promise.all(Array.from({ length: 2 * QUEUE_MAX_SIZE }, send));
+    const before = report.unexpected.length;
+
+    const byAnswer = (a: HttpAnswer, b: HttpAnswer) => a.status - b.status || a.body.compare(b.body);
+    const [t, n] = await Promise.all([burst(() => post(triton)), burst(() => post(nereid))]);
+    const [ts, ns] = [t.sort(byAnswer), n.sort(byAnswer)];
+    ts.forEach((answer, i) => record(report, compareHttp(`queue full ${i} [http]`, answer, ns[i]!)));
+    assert.deepEqual(ns.map((a) => a.status), [...Array(QUEUE_MAX_SIZE).fill(200), ...Array(QUEUE_MAX_SIZE).fill(503)]);
+
+    const byCode = (a: GrpcAnswer, b: GrpcAnswer) => a.code - b.code || a.details.localeCompare(b.details);
+    const [tg, ng] = await Promise.all([burst(() => grpcInfer(triton)), burst(() => grpcInfer(nereid))]);
+    const [tgs, ngs] = [tg.sort(byCode), ng.sort(byCode)];
+    tgs.forEach((answer, i) => record(report, compareGrpc(`queue full ${i} [grpc]`, answer, ngs[i]!)));
+    assert.deepEqual(ngs.map((a) => a.code), [...Array(QUEUE_MAX_SIZE).fill(0), ...Array(QUEUE_MAX_SIZE).fill(14)]);
+
+    // Triton checks a request's timeout as it joins the pending batch, not while the batch waits: a request alone in
+    // the queue with a 1 ms timeout still runs after the 2 s delay (nereid likewise).
+    const [te, ne] = await Promise.all([post(triton, '"timeout":1000'), post(nereid, '"timeout":1000')]);
+    record(report, compareHttp('queue timeout shorter than the batching delay [http]', te, ne));
     assert.deepEqual(report.unexpected.slice(before), [], summary(report));
   });
 

@@ -12,7 +12,7 @@ import type { RunningServer } from './servers.ts';
 export interface CorpusReport {
   compared: number;
   identical: number;
-  known: (Difference & { reason: string; toFix: boolean })[];
+  known: (Difference & { reason: string; awaits: string | undefined })[];
   unexpected: Difference[];
 }
 
@@ -26,7 +26,7 @@ export function record(report: CorpusReport, differences: Difference[]): void {
   for (const d of differences) {
     const entry = knownEntry(d);
     if (entry === undefined) report.unexpected.push(d);
-    else report.known.push({ ...d, reason: entry.reason, toFix: entry.toFix === true });
+    else report.known.push({ ...d, reason: entry.reason, awaits: entry.awaits });
   }
 }
 
@@ -50,16 +50,19 @@ export async function runCorpus(cases: readonly Case[], triton: RunningServer, n
 export function summary(report: CorpusReport): string {
   const lines = [
     `differential vs tritonserver 2.51: ${report.compared} cases compared, ${report.identical} identical, ` +
-      `${report.known.length} known differences (${report.known.filter((k) => k.toFix).length} of them to fix), ` +
+      `${report.known.length} known differences (${report.known.filter((k) => k.awaits !== undefined).length} of them ` +
+      'features not built yet), ' +
       `${report.unexpected.length} unexpected differences`,
   ];
   // Every known reason this run did not need: a candidate for removal once no test file needs it either.
   const used = new Set(report.known.map((k) => k.reason));
   const unused = KNOWN_DIFFERENCES.filter((k) => !used.has(k.reason)).length;
   if (unused > 0) lines.push(`  (${unused} entries of known-differences.ts matched nothing here)`);
-  const toFix = new Map<string, string[]>();
-  for (const k of report.known) if (k.toFix) toFix.set(k.reason, [...(toFix.get(k.reason) ?? []), `${k.caseId} ${k.aspect}`]);
-  for (const [reason, where] of toFix) lines.push(`  known, ${reason}
+  const awaiting = new Map<string, string[]>();
+  for (const k of report.known) {
+    if (k.awaits !== undefined) awaiting.set(`awaits ${k.awaits}: ${k.reason}`, [...(awaiting.get(`awaits ${k.awaits}: ${k.reason}`) ?? []), `${k.caseId} ${k.aspect}`]);
+  }
+  for (const [reason, where] of awaiting) lines.push(`  known, ${reason}
     seen in: ${where.join('; ')}`);
   for (const d of report.unexpected) lines.push(`  UNEXPECTED ${d.caseId} ${d.aspect}\n    triton: ${d.triton}\n    nereid: ${d.nereid}`);
   return lines.join('\n');

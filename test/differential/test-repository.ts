@@ -4,7 +4,9 @@
  *   - identity_<datatype> for every datatype ONNX Runtime loads (all but BF16): OUTPUT0 = INPUT0, dims [-1], batch 8;
  *   - add_sub_batched: add_sub with a dynamic batcher (preferred size 4, 200 ms queue delay) for the burst test;
  *   - add_sub_priority: two priority levels (default 2, timeouts may be overridden); add_sub_sequence: sequence batcher;
- *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics must not count;
+ *   - add_sub_queue: a queue of at most QUEUE_MAX_SIZE requests held QUEUE_DELAY_US for a batch that never fills, so
+ *     requests beyond it are refused and a request timeout expires in the queue, whatever the timing;
+ *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics and metrics count;
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
  * writeEnsemble adds ensemble_add_sub, one step running add_sub.
  */
@@ -33,6 +35,9 @@ export const IDENTITY_TYPES: readonly { datatype: string; onnx: OnnxElemType; co
 ];
 
 export const BATCHED_PREFERRED = 4;
+export const QUEUE_MAX_SIZE = 2;
+/** Long enough for every request of a burst to arrive on a loaded machine, short enough to wait for twice. */
+export const QUEUE_DELAY_US = 2_000_000;
 
 const io = (kind: 'input' | 'output', names: string[], type: string, dims: string): string =>
   `${kind} [\n${names.map((n) => `  { name: "${n}" data_type: ${type} dims: ${dims} }`).join(',\n')}\n]\n`;
@@ -55,6 +60,14 @@ export function writeDifferentialRepository(dir: string): void {
     config: addSubConfig(
       'add_sub_priority',
       'dynamic_batching { priority_levels: 2 default_priority_level: 2 default_queue_policy { allow_timeout_override: true } }\n' +
+        'instance_group [ { count: 1 kind: KIND_CPU } ]\n',
+    ),
+  });
+  writeModelDir(dir, 'add_sub_queue', addSubModel(), {
+    config: addSubConfig(
+      'add_sub_queue',
+      `dynamic_batching { preferred_batch_size: [ 8 ] max_queue_delay_microseconds: ${QUEUE_DELAY_US} ` +
+        `default_queue_policy { max_queue_size: ${QUEUE_MAX_SIZE} allow_timeout_override: true } }\n` +
         'instance_group [ { count: 1 kind: KIND_CPU } ]\n',
     ),
   });

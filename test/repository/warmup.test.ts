@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import type { ModelConfig } from '../../src/config/model-config.ts';
 import { configObjectFromMessage, ModelConfigType } from '../../src/config/model-config-schema.ts';
+import { executionChannel, requestChannel, type ExecutionEvent, type RequestEvent } from '../../src/core/inference-events.ts';
 import { buildModelPlan, type ModelPlan } from '../../src/core/model-plan.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
@@ -217,14 +218,14 @@ describe('model warmup: data and execution', () => {
     }
   });
 
-  it('runs each request alone with the warmup dims when the model does not batch (max_batch_size 0)', async () => {
+  it('runs a request with the warmup dims when the model does not batch (max_batch_size 0), count times', async () => {
     writeWarmupFile(fixedDir, 'x.bin', floatBytes([1, 2, 3, 4]));
     const cfg = config({
       name: 'fixed',
       max_batch_size: 0,
       input: [fp32('X', [4]), fp32('Y', [4])],
       output: [fp32('OUTPUT0', [4])],
-      model_warmup: [sample('alone', 3, { X: file('x.bin'), Y: zeros() })],
+      model_warmup: [sample('alone', 1, { X: file('x.bin'), Y: zeros() }, 3)],
     });
     await runWarmup(cfg, buildModelPlan(cfg, 1), fixedDir, [fixed0]);
     const list = runs.get(fixed0)!;
@@ -233,6 +234,23 @@ describe('model warmup: data and execution', () => {
       assert.deepEqual(run.inputs.map((t) => t.shape), [[4], [4]]);
       assert.deepEqual(floats(run.outputs![0]!.data), [1, 2, 3, 4]);
     }
+  });
+
+  it('fails a sample of several requests when the model does not batch, as tritonserver 2.51 does', async () => {
+    const message = "batch size 3 for 'fixed_0', max allowed is 0; ";
+    const cfg = config({
+      name: 'fixed',
+      max_batch_size: 0,
+      input: [fp32('X', [4]), fp32('Y', [4])],
+      output: [fp32('OUTPUT0', [4])],
+      model_warmup: [sample('three', 3, { X: zeros(), Y: zeros() })],
+    });
+    await assertRejects(
+      runWarmup(cfg, buildModelPlan(cfg, 1), fixedDir, [fixed0]),
+      'INVALID_ARG',
+      `failed to run warmup sample 'three': ${message}${message}${message}`,
+    );
+    assert.equal(totalRuns(), 0);
   });
 
   it('gives the model its reshaped shapes, as the inference path does', async () => {
@@ -402,5 +420,54 @@ describe('model warmup: failures', () => {
       `failed to run warmup sample 'big': ${message}${message}${message}`,
     );
     assert.equal(totalRuns(), 0);
+  });
+});
+
+describe('model warmup: statistics', () => {
+  /** Records the request and execution events published while `work` runs. */
+  async function recordEvents(work: () => Promise<void>): Promise<{ requests: RequestEvent[]; executions: ExecutionEvent[] }> {
+    const requests: RequestEvent[] = [];
+    const executions: ExecutionEvent[] = [];
+    const onRequest = (m: unknown): void => void requests.push({ ...(m as RequestEvent) });
+    const onExecution = (m: unknown): void => void executions.push({ ...(m as ExecutionEvent) });
+    requestChannel.subscribe(onRequest);
+    executionChannel.subscribe(onExecution);
+    try {
+      await work().catch(() => undefined);
+    } finally {
+      requestChannel.unsubscribe(onRequest);
+      executionChannel.unsubscribe(onExecution);
+    }
+    return { requests, executions };
+  }
+
+  it('counts each iteration on each instance as one execution of batch_size requests, as tritonserver 2.51 does', async () => {
+    const cfg = addConfig([sample('zeros', 2, { INPUT0: zeros(), INPUT1: zeros() }, 3)]);
+    const plan = buildModelPlan(cfg, 1);
+    const { requests, executions } = await recordEvents(() => runWarmup(cfg, plan, addDir, [add0, add1]));
+    assert.equal(executions.length, 6, '3 iterations on each of 2 instances');
+    for (const e of executions) {
+      assert.equal(e.plan, plan);
+      assert.deepEqual([e.batchSize, e.requestCount], [2, 2]);
+      assert.ok(e.computeInferNs > 0);
+    }
+    assert.equal(requests.length, 12);
+    for (const r of requests) {
+      assert.equal(r.plan, plan);
+      assert.equal(r.ok, true);
+      assert.equal(r.queueNs, 0);
+      assert.ok(r.durationNs >= r.computeInferNs && r.computeInferNs > 0);
+    }
+  });
+
+  it('counts nothing when the warmup fails, even what succeeded before the failure', async () => {
+    const failing = addConfig([
+      sample('fine', 1, { INPUT0: zeros(), INPUT1: zeros() }),
+      sample('too big', 9, { INPUT0: zeros(), INPUT1: zeros() }),
+    ]);
+    const failingPlan = buildModelPlan(failing, 1);
+    const { requests, executions } = await recordEvents(() => runWarmup(failing, failingPlan, addDir, [add0]));
+    assert.equal(runs.get(add0)!.length, 1, 'the first sample ran before the second failed');
+    assert.deepEqual([requests.length, executions.length], [0, 0]);
   });
 });

@@ -8,6 +8,7 @@ import { before, describe, it } from 'node:test';
 import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
 import { mlpClassifierModel } from '../../scripts/onnx/shipped-models.ts';
 import { writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { requestChannel, type RequestEvent } from '../../src/core/inference-events.ts';
 import { BATCH_INFO_PARAMETER, BATCH_SIZE_PARAMETER, InferenceService } from '../../src/core/inference-service.ts';
 import type { InferResponse } from '../../src/protocol/inference.ts';
 import { loadRepository } from '../support/repository.ts';
@@ -104,11 +105,20 @@ describe('dynamic batcher on real sessions', () => {
     }
   });
 
-  it('max_queue_size: a request beyond the queue fails at once with UNAVAILABLE "Exceeds maximum queue size"', async () => {
-    const running = service.infer('slow_small_queue', undefined, slowRequest(LONG));
-    const queued = service.infer('slow_small_queue', undefined, slowRequest(1));
-    await rejectsWith(service.infer('slow_small_queue', undefined, slowRequest(1)), 'UNAVAILABLE', 'Exceeds maximum queue size');
-    await Promise.all([running, queued]);
+  it('max_queue_size: a request beyond the queue fails at once with UNAVAILABLE "Exceeds maximum queue size", counted nowhere', async () => {
+    const events: RequestEvent[] = [];
+    const onRequest = (m: unknown): void => void events.push({ ...(m as RequestEvent) });
+    requestChannel.subscribe(onRequest);
+    try {
+      const running = service.infer('slow_small_queue', undefined, slowRequest(LONG));
+      const queued = service.infer('slow_small_queue', undefined, slowRequest(1));
+      await rejectsWith(service.infer('slow_small_queue', undefined, slowRequest(1)), 'UNAVAILABLE', '[request id: <id_unknown>] Exceeds maximum queue size');
+      await rejectsWith(service.infer('slow_small_queue', undefined, { ...slowRequest(1), id: 'r9' }), 'UNAVAILABLE', '[request id: r9] Exceeds maximum queue size');
+      await Promise.all([running, queued]);
+    } finally {
+      requestChannel.unsubscribe(onRequest);
+    }
+    assert.deepEqual(events.map((e) => e.ok), [true, true], 'only the two requests that ran are counted (as tritonserver 2.51)');
   });
 
   it('a REJECT timeout fails a request still queued behind a long execution with "Request timeout expired"', async () => {
