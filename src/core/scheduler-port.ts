@@ -3,6 +3,7 @@
  * batched with others), and say how much is in flight. Defined here, where it is used; the direct scheduler and the
  * dynamic batcher (scheduler/) implement it.
  */
+import type { ClientGoneSignal } from '../protocol/cancellation.ts';
 import type { ExecutionResult } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 
@@ -20,7 +21,7 @@ export interface Execution {
   /** The request's id ('' when it has none), which Triton's queue-full error quotes. */
   readonly requestId: string;
   /** Aborted when the client has gone: a queued execution is then dropped. */
-  readonly signal?: AbortSignal;
+  readonly signal?: ClientGoneSignal;
 }
 
 /** Runs a version's executions on its instances (Triton's three-method scheduler). */

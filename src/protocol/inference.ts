@@ -3,6 +3,7 @@
  * always little-endian, row-major bytes exactly as the binary tensor extension carries them (BYTES elements with u32
  * length prefixes), so binary HTTP and raw gRPC payloads pass through as views without conversion.
  */
+import type { ClientGoneSignal } from './cancellation.ts';
 import type { Datatype } from './datatypes.ts';
 
 /** A request or response parameter value (InferParameter's oneof). */
@@ -32,7 +33,7 @@ export interface InferRequest {
   readonly outputs?: readonly RequestedOutput[];
   readonly parameters?: Parameters;
   /** Aborted when the client has gone; the request is then dropped where possible. */
-  readonly signal?: AbortSignal;
+  readonly signal?: ClientGoneSignal;
 }
 
 export interface OutputTensor {

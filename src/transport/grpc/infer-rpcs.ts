@@ -9,13 +9,14 @@
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { DataPlane } from '../../core/data-plane.ts';
+import { ClientGone } from '../../protocol/cancellation.ts';
 import { asServerError } from '../../protocol/errors.ts';
 import { toGrpcError } from './grpc-status.ts';
 import { UNDECODABLE_MESSAGE, type ModelInferRequest, type ModelInferResponse, type ModelStreamInferResponse, type UndecodableMessage } from './grpc-protos.ts';
 import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
 import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
 
-async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: AbortSignal): Promise<ModelInferResponse> {
+async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone): Promise<ModelInferResponse> {
   const { modelName, version, request } = decodeGrpcInferRequest(message);
   const response = await dataPlane.infer(modelName, version, { ...request, signal });
   return encodeGrpcInferResponse(response);
@@ -24,16 +25,16 @@ async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal
 export function inferRpcs(dataPlane: DataPlane) {
   return {
     ModelInfer(call: ServerUnaryCall<ModelInferRequest, ModelInferResponse>, callback: sendUnaryData<ModelInferResponse>): void {
-      const gone = new AbortController();
+      const gone = new ClientGone();
       call.once('cancelled', () => gone.abort());
-      inferOne(dataPlane, call.request, gone.signal).then(
+      inferOne(dataPlane, call.request, gone).then(
         (response) => callback(null, response),
         (error: unknown) => callback(toGrpcError(error)),
       );
     },
 
     ModelStreamInfer(call: ServerDuplexStream<ModelInferRequest | UndecodableMessage, ModelStreamInferResponse>): void {
-      const gone = new AbortController();
+      const gone = new ClientGone();
       const grpcErrors = call.metadata.get('triton_grpc_error')[0] === 'true';
       /** One slot per request in arrival order; `response` is set once it completes. Only the head may be written. */
       const slots: { response?: ModelStreamInferResponse }[] = [];
@@ -64,7 +65,7 @@ export function inferRpcs(dataPlane: DataPlane) {
         if (message === UNDECODABLE_MESSAGE) return endReads();
         const slot: { response?: ModelStreamInferResponse } = {};
         slots.push(slot);
-        inferOne(dataPlane, message, gone.signal).then(
+        inferOne(dataPlane, message, gone).then(
           (response) => {
             slot.response = streamResponse(response);
             flush();

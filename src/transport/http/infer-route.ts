@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataPlane } from '../../core/data-plane.ts';
+import { ClientGone } from '../../protocol/cancellation.ts';
 import { chooseResponseEncoding, type ResponseEncoding } from './accept-encoding.ts';
 import { decodeInferRequest, inferenceHeaderLength } from './infer-request-decoder.ts';
 import { encodeInferResponse, type EncodedInferResponse } from './infer-response-encoder.ts';
@@ -35,7 +36,7 @@ export async function handleInfer(
 ): Promise<void> {
   // A client that goes away before its answer lets the request be dropped. Listening before anything is awaited also
   // catches one that leaves while its body is read or decompressed (its request then never runs).
-  const gone = new AbortController();
+  const gone = new ClientGone();
   res.once('close', () => {
     if (!res.writableFinished) gone.abort();
   });
@@ -50,7 +51,7 @@ export async function handleInfer(
     const { request, format } = decodeInferRequest(body, headerLength, modelName, () =>
       ctx.dataPlane.rawInputs(modelName, version),
     );
-    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone.signal });
+    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone });
     const encoded = outsideJsonPath(() => encodeInferResponse(response, format));
     await writeInferResponse(res, encoded, chooseResponseEncoding(req.headers['accept-encoding']));
   } catch (error) {
