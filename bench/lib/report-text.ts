@@ -1,21 +1,12 @@
 /**
  * bench/run.ts's printed report: the ONNX Runtime limit, one table per model of every server and protocol at every
- * concurrency, nereid's ratios, the overhead breakdown and the target verdicts.
+ * concurrency, nereid's ratios, the overhead breakdown, the comparison tables of report-comparisons.ts (server CPU
+ * per request, nereid vs tritonserver, the two gRPC ceilings, perf_analyzer's breakdown) and the target verdicts.
  */
 import { BENCH_MODELS } from './payloads.ts';
-import { PROTOCOLS, findPoint, type BenchResults, type Protocol, type ServerKind } from './results.ts';
-
-const SERVER_LABEL: Record<ServerKind, string> = { bare: 'b. bare', nereid: 'c. nereid', mlserver: 'd. MLServer' };
-const PROTOCOL_LABEL: Record<Protocol, string> = { 'http-binary': 'HTTP binary', 'http-json': 'HTTP JSON', grpc: 'gRPC' };
-
-/** MLServer's HTTP endpoint is its REST API (JSON only). */
-const protocolLabel = (server: ServerKind, protocol: Protocol): string =>
-  server === 'mlserver' && protocol === 'http-json' ? 'REST JSON' : PROTOCOL_LABEL[protocol];
-
-const num = (v: number, width: number, digits = 0): string => (Number.isFinite(v) ? v.toFixed(digits) : '—').padStart(width);
-/** Ratios keep two significant digits when small (0.0014), two decimals up to 10, none above. */
-const ratio = (v: number): string =>
-  (!Number.isFinite(v) ? '—' : v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)).padStart(6);
+import { comparisonLines } from './report-comparisons.ts';
+import { num, ratio, seriesLabel, SERVERS } from './report-format.ts';
+import { PROTOCOLS, findPoint, type BenchResults } from './results.ts';
 
 function limitLines(results: BenchResults): string[] {
   const lines = ['a. the limit: onnxruntime-node alone, worker threads of one process, same batches'];
@@ -34,16 +25,16 @@ function serverLines(results: BenchResults, concurrencies: readonly number[]): s
     lines.push('');
     lines.push(`${model.name}: req/s, p50 and p99 latency (µs) per concurrency`);
     lines.push(`   ${'series'.padEnd(26)}` + concurrencies.map((c) => `c=${c}`.padStart(8) + ' req/s     p50     p99 ').join(''));
-    for (const server of ['bare', 'nereid', 'mlserver'] as const) {
+    for (const server of SERVERS) {
       for (const protocol of PROTOCOLS) {
         const row = concurrencies.map((c) => findPoint(results.points, server, model.name, protocol, c));
         if (row.every((p) => p === undefined)) continue;
         const cells = row.map((p) => p === undefined ? ' '.repeat(29)
           : `${num(p.rps, 14)} ${num(p.p50Us, 7)} ${num(p.p99Us, 7)} `);
         const errors = row.reduce((n, p) => n + (p?.errors ?? 0), 0);
-        const batches = server === 'nereid' && model.name === 'mlp_classifier'
+        const batches = (server === 'nereid' || server === 'triton') && model.name === 'mlp_classifier'
           ? `  mean batch ${row.map((p) => (p?.meanBatch ?? NaN).toFixed(1)).join('/')}` : '';
-        lines.push(`   ${`${SERVER_LABEL[server]} ${protocolLabel(server, protocol)}`.padEnd(26)}${cells.join('')}` +
+        lines.push(`   ${seriesLabel(server, protocol).padEnd(26)}${cells.join('')}` +
           `${errors > 0 ? `  errors ${errors}` : ''}${batches}`);
       }
     }
@@ -54,15 +45,16 @@ function serverLines(results: BenchResults, concurrencies: readonly number[]): s
 function ratioLines(results: BenchResults, concurrencies: readonly number[]): string[] {
   const lines = [''];
   lines.push('nereid ratios: c/a = rows/s ÷ best ORT rows/s at the batch nereid formed; c/b = ÷ bare server, same protocol;');
-  lines.push('               c/d = ÷ MLServer (HTTP binary and JSON against its REST JSON, gRPC against its gRPC)');
-  lines.push(`   ${'model'.padEnd(15)} ${'protocol'.padEnd(12)}` + concurrencies.map((c) => `c=${c}: c/a    c/b    c/d `.padStart(26)).join(''));
+  lines.push('               c/d = ÷ MLServer (HTTP binary and JSON against its REST JSON, gRPC against its gRPC);');
+  lines.push('               c/e = ÷ tritonserver 2.51 on twins, same protocol');
+  lines.push(`   ${'model'.padEnd(15)} ${'protocol'.padEnd(12)}` + concurrencies.map((c) => `c=${c}: c/a    c/b    c/d    c/e `.padStart(33)).join(''));
   for (const model of BENCH_MODELS) {
     for (const protocol of PROTOCOLS) {
       const rows = concurrencies.map((c) =>
         results.ratios.find((x) => x.model === model.name && x.protocol === protocol && x.concurrency === c));
       if (rows.every((r) => r === undefined)) continue;
-      const cells = rows.map((r) => r === undefined ? ' '.repeat(26)
-        : `     ${ratio(r.vsLimit)} ${ratio(r.vsTransport)} ${ratio(r.vsPeer)} `);
+      const cells = rows.map((r) => r === undefined ? ' '.repeat(33)
+        : `     ${ratio(r.vsLimit)} ${ratio(r.vsTransport)} ${ratio(r.vsPeer)} ${ratio(r.vsTriton)} `);
       lines.push(`   ${model.name.padEnd(15)} ${protocol.padEnd(12)}${cells.join('')}`);
     }
   }
@@ -70,11 +62,15 @@ function ratioLines(results: BenchResults, concurrencies: readonly number[]): st
 }
 
 function overheadLines(results: BenchResults): string[] {
-  const lines = ['', `add_sub at c=${results.overhead[0]!.concurrency}, where a request's time goes (µs; p50s and mean compute)`];
-  lines.push('   protocol        p50  compute  p50−compute  bare p50  added over transport  inside nereid core');
+  const lines = ['', `add_sub at c=${results.overhead[0]!.concurrency}, where a request's time goes (µs; p50s and mean compute). ` +
+    'Server overhead = p50 − the bare server\'s p50'];
+  lines.push('   (bare node:http for HTTP, bare grpc-js for gRPC, same payload, same run; issue 14 targets nereid ≤ 40 µs HTTP, ≤ 60 µs gRPC)');
+  lines.push('   server  protocol        p50  compute  p50−compute  bare p50  server overhead  target  over transport−compute  inside core');
   for (const o of results.overhead) {
-    lines.push(`   ${o.protocol.padEnd(12)} ${num(o.p50Us, 6)} ${num(o.computeUs, 8, 1)} ${num(o.latencyMinusComputeUs, 12)} ` +
-      `${num(o.bareP50Us, 9)} ${num(o.addedOverTransportUs, 21)} ${num(o.insideServerUs, 19)}`);
+    const target = o.server === 'nereid' ? `≤ ${o.protocol === 'grpc' ? 60 : 40}` : '';
+    lines.push(`   ${o.server.padEnd(7)} ${o.protocol.padEnd(12)} ${num(o.p50Us, 6)} ${num(o.computeUs, 8, 1)} ` +
+      `${num(o.latencyMinusComputeUs, 12)} ${num(o.bareP50Us, 9)} ${num(o.serverOverheadUs, 16)} ${target.padStart(7)} ` +
+      `${num(o.addedOverTransportUs, 23)} ${num(o.insideServerUs, 12)}`);
   }
   return lines;
 }
@@ -99,6 +95,7 @@ export function reportText(results: BenchResults, concurrencies: readonly number
   lines.push(...serverLines(results, concurrencies));
   if (results.ratios.length > 0) lines.push(...ratioLines(results, concurrencies));
   if (results.overhead.length > 0) lines.push(...overheadLines(results));
+  lines.push(...comparisonLines(results, concurrencies));
   if (results.targets.length > 0) lines.push(...targetLines(results));
   for (const [part, why] of Object.entries(results.missing)) {
     lines.push('', `${part} was not measured: ${why}`);

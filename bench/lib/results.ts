@@ -1,13 +1,21 @@
 /**
  * The shape of bench/run.ts's results (written as bench/results/latest.json) and the analysis of them: the ratios
- * c/a (nereid ÷ the ONNX Runtime limit), c/b (÷ the bare transport ceiling) and c/d (÷ MLServer), the server-overhead
- * figures and the verdicts on the issue's targets. Pure functions of the measurements.
+ * c/a (nereid ÷ the ONNX Runtime limit), c/b (÷ the bare transport ceiling), c/d (÷ MLServer) and c/e (÷ tritonserver
+ * 2.51 on twins), and the server-overhead figures. Pure functions of the measurements; the verdicts on the issue's
+ * targets are in targets.ts, the Triton and gRPC-ceiling tables in triton-comparison.ts and grpc-ceiling.ts.
  */
+import type { GrpcCeilingRow } from './grpc-ceiling.ts';
 import type { OrtLimitResult } from './ort-limit.ts';
 import type { BenchModelName } from './payloads.ts';
+import type { PerfAnalyzerRow } from './perf-analyzer.ts';
+import type { TritonRow } from './triton-comparison.ts';
 
 export type Protocol = 'http-binary' | 'http-json' | 'grpc';
-export type ServerKind = 'bare' | 'nereid' | 'mlserver';
+/**
+ * bare: node:http (HTTP) and grpc-js (gRPC) answering fixed payloads; bare-http2: gRPC framed by hand on node:http2;
+ * triton: tritonserver 2.51 serving Python-backend twins of the same .onnx files.
+ */
+export type ServerKind = 'bare' | 'bare-http2' | 'nereid' | 'mlserver' | 'triton';
 
 export const PROTOCOLS: readonly Protocol[] = ['http-binary', 'http-json', 'grpc'];
 
@@ -26,11 +34,13 @@ export interface ServerPoint {
   readonly firstError?: string;
   /** Share of the machine's CPU time that other processes used during the point (0..1; NaN when unknown). */
   readonly foreignCpu?: number;
-  /** nereid only, from its statistics: mean compute_infer per request, µs. */
+  /** CPU time of the server's processes (all threads, child processes included) per successful request, µs. */
+  readonly serverCpuUs?: number;
+  /** nereid and Triton, from their statistics: mean compute_infer per execution, µs. */
   readonly computeUs?: number;
-  /** nereid only: mean request duration inside nereid (statistics' success), µs. */
+  /** nereid and Triton: mean request duration inside the server (statistics' success), µs. */
   readonly serverUs?: number;
-  /** nereid only: batch elements per execution. */
+  /** nereid and Triton: batch elements per execution. */
   readonly meanBatch?: number;
 }
 
@@ -55,18 +65,23 @@ export interface RatioRow {
   /** c/d: ÷ MLServer; HTTP (binary and JSON) is compared with MLServer's REST JSON. */
   readonly vsPeer: number;
   readonly peerProtocol: Protocol;
+  /** c/e: ÷ tritonserver 2.51 (twins), same protocol. */
+  readonly vsTriton: number;
 }
 
-/** add_sub at the lowest concurrency: where the time of a request goes (µs). */
+/** add_sub at the lowest concurrency: where the time of a request goes in nereid or Triton (µs). */
 export interface OverheadRow {
+  readonly server: 'nereid' | 'triton';
   readonly protocol: Protocol;
   readonly concurrency: number;
   readonly p50Us: number;
   readonly computeUs: number;
   /** p50 − compute: the issue's "latency minus compute". */
   readonly latencyMinusComputeUs: number;
-  /** p50 of the bare server of the same protocol (client, kernel and a server that does nothing). */
+  /** p50 of the bare server of the same protocol (node:http; grpc-js for gRPC): client, kernel, a server doing nothing. */
   readonly bareP50Us: number;
+  /** p50 − bare p50: the server's overhead over the bare transport on the same payload (issue 14: ≤ 40 µs HTTP, ≤ 60 µs gRPC). */
+  readonly serverOverheadUs: number;
   /** p50 − bare p50 − compute: what nereid adds to the bare transport besides the model's compute. */
   readonly addedOverTransportUs: number;
   /** Statistics' success duration − compute: the part inside nereid's core (queue, worker round trip, copies). */
@@ -89,6 +104,12 @@ export interface BenchResults {
   readonly points: readonly ServerPoint[];
   readonly ratios: readonly RatioRow[];
   readonly overhead: readonly OverheadRow[];
+  /** nereid against tritonserver 2.51 per model, protocol and concurrency. */
+  readonly triton: readonly TritonRow[];
+  /** The hand-framed node:http2 gRPC ceiling against bare grpc-js. */
+  readonly grpcCeiling: readonly GrpcCeilingRow[];
+  /** perf_analyzer's server-side breakdown at c=1 (part f). */
+  readonly perfAnalyzer: readonly PerfAnalyzerRow[];
   readonly targets: readonly TargetVerdict[];
   /** Parts that could not be measured, with why. */
   readonly missing: Readonly<Record<string, string>>;
@@ -125,6 +146,7 @@ export function ratioRows(points: readonly ServerPoint[], limit: readonly LimitP
     const atMax = limitAt(limit, p.model, maxBatch);
     const bare = findPoint(points, 'bare', p.model, p.protocol, p.concurrency);
     const peer = findPoint(points, 'mlserver', p.model, peerProtocol(p.protocol), p.concurrency);
+    const triton = findPoint(points, 'triton', p.model, p.protocol, p.concurrency);
     return {
       model: p.model,
       protocol: p.protocol,
@@ -135,105 +157,32 @@ export function ratioRows(points: readonly ServerPoint[], limit: readonly LimitP
       vsTransport: bare === undefined ? NaN : p.rps / bare.rps,
       vsPeer: peer === undefined ? NaN : p.rps / peer.rps,
       peerProtocol: peerProtocol(p.protocol),
+      vsTriton: triton === undefined ? NaN : p.rps / triton.rps,
     };
   });
 }
 
+/** nereid's rows, then Triton's, at the lowest concurrency each was measured at on add_sub. */
 export function overheadRows(points: readonly ServerPoint[]): OverheadRow[] {
-  const nereid = points.filter((p) => p.server === 'nereid' && p.model === 'add_sub');
-  if (nereid.length === 0) return [];
-  const c = Math.min(...nereid.map((p) => p.concurrency));
-  return nereid.filter((p) => p.concurrency === c).map((p) => {
-    const computeUs = p.computeUs ?? NaN;
-    const bare = findPoint(points, 'bare', 'add_sub', p.protocol, c);
-    const bareP50Us = bare?.p50Us ?? NaN;
-    return {
-      protocol: p.protocol,
-      concurrency: c,
-      p50Us: p.p50Us,
-      computeUs,
-      latencyMinusComputeUs: p.p50Us - computeUs,
-      bareP50Us,
-      addedOverTransportUs: p.p50Us - bareP50Us - computeUs,
-      insideServerUs: (p.serverUs ?? NaN) - computeUs,
-    };
+  return (['nereid', 'triton'] as const).flatMap((server) => {
+    const measured = points.filter((p) => p.server === server && p.model === 'add_sub');
+    if (measured.length === 0) return [];
+    const c = Math.min(...measured.map((p) => p.concurrency));
+    return measured.filter((p) => p.concurrency === c).map((p) => {
+      const computeUs = p.computeUs ?? NaN;
+      const bareP50Us = findPoint(points, 'bare', 'add_sub', p.protocol, c)?.p50Us ?? NaN;
+      return {
+        server,
+        protocol: p.protocol,
+        concurrency: c,
+        p50Us: p.p50Us,
+        computeUs,
+        latencyMinusComputeUs: p.p50Us - computeUs,
+        bareP50Us,
+        serverOverheadUs: p.p50Us - bareP50Us,
+        addedOverTransportUs: p.p50Us - bareP50Us - computeUs,
+        insideServerUs: (p.serverUs ?? NaN) - computeUs,
+      };
+    });
   });
-}
-
-const pct = (v: number): string => `${(v * 100).toFixed(v < 0.1 ? 2 : 0)}%`;
-const judge = (value: number, ok: (v: number) => boolean): boolean | undefined => (Number.isFinite(value) ? ok(value) : undefined);
-
-/** The issue's four targets (reported, not asserted). */
-export function targetVerdicts(points: readonly ServerPoint[], limit: readonly LimitPoint[], concurrencies: readonly number[]): TargetVerdict[] {
-  const verdicts: TargetVerdict[] = [];
-  const low = Math.min(...concurrencies);
-  const high = Math.max(...concurrencies);
-  const mid = concurrencies.includes(16) ? 16 : concurrencies[Math.floor(concurrencies.length / 2)]!;
-  const ratios = ratioRows(points, limit);
-  const ratio = (model: BenchModelName, protocol: Protocol, c: number): RatioRow | undefined =>
-    ratios.find((r) => r.model === model && r.protocol === protocol && r.concurrency === c);
-
-  for (const row of overheadRows(points).filter((r) => r.protocol !== 'http-json')) {
-    verdicts.push({
-      target: `add_sub c=${low} ${row.protocol}: latency − compute`,
-      value: row.latencyMinusComputeUs, unit: 'µs', threshold: '≤ 150 µs',
-      met: judge(row.latencyMinusComputeUs, (v) => v <= 150),
-      detail: `p50 ${row.p50Us.toFixed(0)} µs, compute ${row.computeUs.toFixed(1)} µs; the bare ${row.protocol} server's p50 ` +
-        `is ${row.bareP50Us.toFixed(0)} µs, so nereid adds ${row.addedOverTransportUs.toFixed(0)} µs over the transport ` +
-        `(${row.insideServerUs.toFixed(0)} µs of it inside nereid's core by its statistics: queue, worker round trip, copies)`,
-    });
-    verdicts.push({
-      target: `add_sub c=${low} ${row.protocol}: latency − bare transport − compute`,
-      value: row.addedOverTransportUs, unit: 'µs', threshold: '≤ 150 µs',
-      met: judge(row.addedOverTransportUs, (v) => v <= 150),
-      detail: 'the same with the bare server\'s latency (client, loopback, HTTP/2 or HTTP/1.1 framing) taken out',
-    });
-  }
-
-  for (const model of ['add_sub', 'mlp_classifier'] as const) {
-    for (const protocol of PROTOCOLS) {
-      const r = ratio(model, protocol, high);
-      if (r === undefined) continue;
-      verdicts.push({
-        target: `${model} c=${high} ${protocol}: share of the bare transport ceiling`,
-        value: r.vsTransport * 100, unit: '%', threshold: '≥ 70%',
-        met: judge(r.vsTransport, (v) => v >= 0.7),
-        detail: `${(findPoint(points, 'nereid', model, protocol, high)?.rps ?? NaN).toFixed(0)} vs ` +
-          `${(findPoint(points, 'bare', model, protocol, high)?.rps ?? NaN).toFixed(0)} req/s`,
-      });
-    }
-  }
-
-  for (const protocol of PROTOCOLS) {
-    const r = ratio('mlp_classifier', protocol, high);
-    const p = findPoint(points, 'nereid', 'mlp_classifier', protocol, high);
-    const bare = findPoint(points, 'bare', 'mlp_classifier', protocol, high);
-    if (r === undefined || p === undefined) continue;
-    const best = limitAt(limit, 'mlp_classifier', r.limitBatch);
-    const transportBound = bare !== undefined && best !== undefined ? bare.rps / best.rowsPerS : NaN;
-    verdicts.push({
-      target: `mlp_classifier c=${high} ${protocol} (dynamic batching): share of ORT rows/s`,
-      value: r.vsLimit * 100, unit: '%', threshold: '≥ 80%',
-      met: judge(r.vsLimit, (v) => v >= 0.8),
-      detail: `${p.rps.toFixed(0)} rows/s at mean batch ${(p.meanBatch ?? NaN).toFixed(1)} vs ORT ` +
-        `${(best?.rowsPerS ?? NaN).toFixed(0)} rows/s at batch ${r.limitBatch} (${pct(r.vsLimitMaxBatch)} of ORT at batch 64); ` +
-        `one row per request caps any server at the bare ceiling, itself ${pct(transportBound)} of that ORT figure`,
-    });
-  }
-
-  for (const model of ['add_sub', 'mlp_classifier'] as const) {
-    for (const protocol of ['http-json', 'grpc'] as const) {
-      const r = ratio(model, protocol, mid);
-      if (r === undefined) continue;
-      const peer = findPoint(points, 'mlserver', model, r.peerProtocol, mid);
-      verdicts.push({
-        target: `${model} c=${mid} ${protocol} vs MLServer ${r.peerProtocol === 'grpc' ? 'gRPC' : 'REST JSON'}`,
-        value: r.vsPeer, unit: '×', threshold: '≥ 5×',
-        met: judge(r.vsPeer, (v) => v >= 5),
-        detail: peer === undefined ? 'MLServer not measured'
-          : `${(findPoint(points, 'nereid', model, protocol, mid)?.rps ?? NaN).toFixed(0)} vs ${peer.rps.toFixed(0)} req/s`,
-      });
-    }
-  }
-  return verdicts;
 }

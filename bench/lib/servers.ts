@@ -1,7 +1,7 @@
 /**
  * Starting and stopping the servers a benchmark measures, each in its own process (its own process group, so that a
- * server's own children, such as MLServer's inference workers, stop with it): nereid from the sources, and the bare
- * HTTP and gRPC servers of the transport ceiling.
+ * server's own children, such as MLServer's inference workers or tritonserver's Python backend stubs, stop with it):
+ * nereid from the sources, and the bare HTTP and gRPC servers of the transport ceiling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -118,7 +118,7 @@ export async function startNereid(repository: string): Promise<NereidServer> {
   return { httpPort: Number(proc.matches[0]![1]), grpcPort: Number(proc.matches[1]![1]), process: proc };
 }
 
-/** A bare server of bare-http-server.ts or bare-grpc-server.ts. */
+/** A bare server of bare-http-server.ts, bare-grpc-server.ts or bare-http2-grpc-server.ts. */
 export interface BareServer {
   readonly port: number;
   readonly process: StartedProcess;
@@ -137,6 +137,11 @@ export function startBareHttp(): Promise<BareServer> {
 /** The bare grpc-js server (the gRPC ceiling). */
 export function startBareGrpc(): Promise<BareServer> {
   return startBare('bench/lib/bare-grpc-server.ts');
+}
+
+/** The hand-framed gRPC server on node:http2 (the gRPC ceiling without grpc-js). */
+export function startBareHttp2Grpc(): Promise<BareServer> {
+  return startBare('bench/lib/bare-http2-grpc-server.ts');
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot be told to pick their own). */
