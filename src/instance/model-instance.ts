@@ -1,6 +1,7 @@
 /**
- * One model instance: an execution slot backed by a worker thread that owns its own ONNX Runtime session. When the
- * worker dies, the execution it was running fails at once with a clear error and a replacement worker is started.
+ * One model instance: an execution slot backed by a worker thread that owns its own ONNX Runtime session. It takes one
+ * execution when idle and, while that one runs, one more staged behind it in the worker's ring. When the worker dies,
+ * the executions it had (running and staged) fail at once with a clear error and a replacement worker is started.
  */
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
@@ -25,7 +26,8 @@ export class ModelInstance implements ExecutionSlot {
   /** Told whenever the instance can take another execution (after a run, or once a replacement is up). */
   private readonly availabilityListeners = new Set<() => void>();
   private client: WorkerClient | undefined;
-  private running = false;
+  /** Executions handed to the worker and not yet settled: 0, 1 (running) or 2 (one running, one staged). */
+  private inflight = 0;
   private stopped = false;
   /** Number of workers that died and were replaced (observable for operators and tests). */
   restarts = 0;
@@ -44,7 +46,12 @@ export class ModelInstance implements ExecutionSlot {
 
   /** True when a worker is up and idle. */
   get available(): boolean {
-    return this.client !== undefined && !this.running && !this.stopped;
+    return this.client !== undefined && this.inflight === 0 && !this.stopped;
+  }
+
+  /** True when a worker is up and runs one execution, with nothing staged behind it yet. */
+  get canStage(): boolean {
+    return this.client !== undefined && this.inflight === 1 && !this.stopped;
   }
 
   addAvailabilityListener(listener: () => void): void {
@@ -53,6 +60,11 @@ export class ModelInstance implements ExecutionSlot {
 
   removeAvailabilityListener(listener: () => void): void {
     this.availabilityListeners.delete(listener);
+  }
+
+  /** True while the worker is inside an execution (for operators' tooling and tests). */
+  get executing(): boolean {
+    return this.client?.executing ?? false;
   }
 
   /** Starts the worker and loads the session; ONNX Runtime's refusal is reported as Triton's backend does. */
@@ -67,19 +79,20 @@ export class ModelInstance implements ExecutionSlot {
     }
   }
 
-  /** Runs one execution (its inputs packed by packInputs); the instance must be available. */
+  /** Runs one execution; the instance must be available, or able to stage it behind the one it runs. */
   async run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
     const client = this.client;
-    if (client === undefined || this.running) throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
-    this.running = true;
+    if (client === undefined || this.inflight >= 2) throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
+    this.inflight++;
     try {
       return await client.run(inputs, outputNames);
     } catch (error) {
       if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
       throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
     } finally {
-      this.running = false;
-      if (this.client === client && !this.stopped) this.becameAvailable();
+      this.inflight--;
+      // Told whenever a worker is up, this one or already its replacement: a spare call is harmless, a missed one not.
+      if (this.client !== undefined && !this.stopped) this.becameAvailable();
     }
   }
 

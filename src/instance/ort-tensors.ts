@@ -1,6 +1,7 @@
 /**
  * Conversions between wire tensors (raw little-endian bytes) and onnxruntime-node tensors, used inside workers only.
- * Numeric data is viewed in place when the bytes are aligned for the element type, copied once otherwise.
+ * Numeric data is viewed in place when the bytes are aligned for the element type, copied once otherwise. Numeric
+ * input bytes must not be shared memory (onnxruntime-node refuses SharedArrayBuffer views: 'Invalid argument').
  */
 import * as ort from 'onnxruntime-node';
 import { bytesElementsToStrings, stringsToBytesElements } from '../protocol/bytes-codec.ts';
@@ -52,14 +53,15 @@ export function toOrtTensor(tensor: WireTensor): ort.Tensor {
   return new ort.Tensor(ortTypeOf(tensor.datatype) as 'float32', view as unknown as Float32Array, dims);
 }
 
-/** Turns an ORT output into a wire tensor whose bytes own their buffer (so they can be transferred). */
-export function fromOrtTensor(name: string, value: ort.Tensor): WireTensor {
+/**
+ * An ORT output as a wire tensor whose bytes view ORT's own array (numeric) or a fresh framing (BYTES): valid until
+ * the next run, so the worker copies them into the ring slot, or with `slice()` when they must be transferred.
+ */
+export function viewOrtOutput(name: string, value: ort.Tensor): WireTensor {
   const datatype = datatypeFromOrt(value.type);
   if (datatype === undefined) throw new Error(`output '${name}' has type ${value.type}, which the protocol cannot carry`);
   const shape = Array.from(value.dims);
   if (datatype === 'BYTES') return { name, datatype, shape, data: stringsToBytesElements(value.data as string[]) };
   const source = value.data as ArrayBufferView;
-  const data = new Uint8Array(source.byteLength);
-  data.set(new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
-  return { name, datatype, shape, data };
+  return { name, datatype, shape, data: new Uint8Array(source.buffer, source.byteOffset, source.byteLength) };
 }

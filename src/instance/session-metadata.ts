@@ -13,7 +13,11 @@ function tensorMetadata(value: ort.InferenceSession.ValueMetadata): TensorMetada
   };
 }
 
-export function sessionMetadata(session: ort.InferenceSession): ModelMetadata {
+/** `session`: anything with onnxruntime-common's metadata lists (an InferenceSession, or the worker's OrtSession). */
+export function sessionMetadata(session: {
+  readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+}): ModelMetadata {
   return {
     inputs: session.inputMetadata.map(tensorMetadata),
     outputs: session.outputMetadata.map(tensorMetadata),

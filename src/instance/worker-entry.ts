@@ -1,82 +1,84 @@
 /**
  * The instance worker: owns one ONNX Runtime session and runs one execution at a time. ONNX Runtime's run() is
  * synchronous on the calling thread, which is why it lives here and never on the main thread.
+ *
+ * After its one 'load' message the worker never returns to its event loop: it serves the ring (ring-layout.ts),
+ * sleeping in Atomics.wait while there is nothing to do and running each slot as soon as the previous one is done,
+ * so an execution staged behind the running one starts without a round trip to the main thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import type { ModelMetadata } from '../config/model-metadata.ts';
 import { sessionMetadata } from './session-metadata.ts';
-import { fromOrtTensor, toOrtTensor } from './ort-tensors.ts';
-import type { WireTensor } from '../protocol/wire-tensor.ts';
-import type { FromWorker, ToWorker } from './messages.ts';
+import { OrtSession } from './ort-session.ts';
+import { SlotExecutor } from './slot-executor.ts';
+import { writeError, writeTimings } from './result-codec.ts';
+import { COMPLETED, CONTROL, controlWords, DOORBELL, EXIT, MAIN_WAITING, STARTED, SUBMITTED, slotsOf, WORKER_SLEEPING, type Slot } from './ring-layout.ts';
+import type { FromWorker, LoadMessage } from './messages.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('worker-entry must run in a worker thread');
 
-let session: ort.InferenceSession | undefined;
-let runOptions: ort.InferenceSession.RunOptions = {};
-
-function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port!.postMessage(message, transfer);
+function send(message: FromWorker): void {
+  port!.postMessage(message);
 }
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function load(modelPath: string, options: ort.InferenceSession.SessionOptions, run: ort.InferenceSession.RunOptions): Promise<void> {
-  runOptions = run;
+/** Loads the session; undefined (after telling the main thread why) when ONNX Runtime refuses the model. */
+function load(message: LoadMessage): OrtSession | undefined {
   try {
-    session = await ort.InferenceSession.create(modelPath, options);
-    send({ type: 'loaded', metadata: sessionMetadata(session) });
+    const session = OrtSession.load(message.modelPath, message.sessionOptions as ort.InferenceSession.SessionOptions);
+    const metadata: ModelMetadata = sessionMetadata(session);
+    send({ type: 'loaded', metadata });
+    return session;
   } catch (error) {
     send({ type: 'load-failed', message: errorText(error) });
+    return undefined;
   }
 }
 
-async function run(id: number, inputs: readonly WireTensor[], outputNames: readonly string[]): Promise<void> {
-  try {
-    if (session === undefined) throw new Error('no session is loaded');
-    const t0 = performance.now();
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const input of inputs) feeds[input.name] = toOrtTensor(input);
-    const t1 = performance.now();
-    const results = await session.run(feeds, outputNames as string[], runOptions);
-    const t2 = performance.now();
-    const outputs = outputNames.map((name) => fromOrtTensor(name, results[name]!));
-    const t3 = performance.now();
-    const timings = {
-      startedAtMs: performance.timeOrigin + t0,
-      endedAtMs: performance.timeOrigin + t3,
-      computeInputNs: Math.round((t1 - t0) * 1e6),
-      computeInferNs: Math.round((t2 - t1) * 1e6),
-      computeOutputNs: Math.round((t3 - t2) * 1e6),
-    };
-    send({ type: 'result', id, outputs, timings }, outputs.map((o) => o.data.buffer as ArrayBuffer));
-  } catch (error) {
-    send({ type: 'run-failed', id, message: errorText(error) });
-  }
+/** A slot submitted to a worker whose model did not load (the main thread never does this; kept total anyway). */
+function refuse(slot: Slot): void {
+  writeError(slot, 'no session is loaded');
+  const now = performance.timeOrigin + performance.now();
+  writeTimings(slot, { startedAtMs: now, endedAtMs: now, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 });
 }
 
 /**
- * Operations run one after another. Exiting waits for the one in progress: ending the thread while ONNX Runtime is
- * inside a native call aborts the whole process when that call returns into a torn-down environment.
+ * Runs submitted slots in order until the main thread asks for the exit. The exit is honoured only here, between
+ * executions: ending the thread while ONNX Runtime is inside a native call aborts the whole process when that call
+ * returns into a torn-down environment. Executions still submitted then are not run (the main thread has already
+ * failed them).
  */
-let current: Promise<void> = Promise.resolve();
-
-port.on('message', (message: ToWorker) => {
-  current = current.then(() => {
-    switch (message.type) {
-      case 'load':
-        return load(
-          message.modelPath,
-          message.sessionOptions as ort.InferenceSession.SessionOptions,
-          (message.runOptions ?? {}) as ort.InferenceSession.RunOptions,
-        );
-      case 'run':
-        return run(message.id, message.inputs, message.outputNames);
-      case 'exit':
-        process.exit(0);
+function serve(message: LoadMessage, session: OrtSession | undefined): never {
+  const words = controlWords(message.ring);
+  const slots = slotsOf(message.ring, message.geometry);
+  const mask = message.geometry.slotCount - 1;
+  const executor = session === undefined ? undefined : new SlotExecutor(session, (message.runOptions ?? {}) as ort.InferenceSession.RunOptions, message.side, message.geometry.slotBytes);
+  let taken = Atomics.load(words, COMPLETED);
+  for (;;) {
+    if (Atomics.load(words, CONTROL) === EXIT) process.exit(0);
+    if (Atomics.load(words, SUBMITTED) === taken) {
+      Atomics.store(words, WORKER_SLEEPING, 1);
+      const bell = Atomics.load(words, DOORBELL);
+      if (Atomics.load(words, SUBMITTED) === taken && Atomics.load(words, CONTROL) !== EXIT) Atomics.wait(words, DOORBELL, bell);
+      Atomics.store(words, WORKER_SLEEPING, 0);
+      continue;
     }
-  });
+    const slot = slots[taken & mask]!;
+    Atomics.store(words, STARTED, (taken + 1) | 0);
+    if (executor === undefined) refuse(slot);
+    else executor.execute(slot);
+    taken = (taken + 1) | 0;
+    Atomics.store(words, COMPLETED, taken);
+    if (Atomics.exchange(words, MAIN_WAITING, 0) === 1) Atomics.notify(words, COMPLETED);
+  }
+}
+
+port.once('message', (message: LoadMessage) => {
+  const session = load(message);
+  serve(message, session);
 });

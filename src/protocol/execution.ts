@@ -35,11 +35,17 @@ export interface ExecutionResult extends RunResult {
  */
 export interface ExecutionSlot {
   readonly name: string;
-  /** True when the slot can take an execution now. */
+  /** True when the slot can take an execution now (it runs nothing). */
   readonly available: boolean;
-  /** Runs one execution (inputs packed by packInputs); the slot must be available. */
+  /**
+   * True when the slot runs one execution and can take one more, staged: it starts in the worker as soon as the
+   * running one ends, without a round trip to the main thread. Only the direct scheduler stages; the dynamic batcher
+   * waits for `available`, so that its batches are formed when an instance is really free.
+   */
+  readonly canStage: boolean;
+  /** Runs one execution (see PackedInputs); the slot must be available or able to stage it. */
   run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult>;
-  /** Calls `listener` whenever the slot can take another execution. */
+  /** Calls `listener` whenever the slot can take another execution (now, or staged). */
   addAvailabilityListener(listener: () => void): void;
   removeAvailabilityListener(listener: () => void): void;
 }

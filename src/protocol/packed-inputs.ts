@@ -16,17 +16,36 @@ export interface InputParts {
   readonly parts: readonly Uint8Array[];
 }
 
+/**
+ * An execution's inputs as an instance takes them. With `buffer`, the tensors view that one buffer, which the instance
+ * may transfer (detach). Without it (see `inputsInPlace`), the tensors view the callers' bytes: the instance copies
+ * them (into its worker's ring slot, or with `transferable` when they must cross as a message) and never detaches them.
+ */
 export interface PackedInputs {
   readonly tensors: readonly WireTensor[];
-  readonly buffer: ArrayBuffer;
+  readonly buffer?: ArrayBuffer;
 }
 
 function align8(n: number): number {
   return (n + 7) & ~7;
 }
 
+/**
+ * One request's tensors handed over as they are: the instance copies them once, straight into its worker's ring slot
+ * when they fit, so a request that runs alone costs no intermediate buffer.
+ */
+export function inputsInPlace(tensors: readonly WireTensor[]): PackedInputs {
+  return { tensors };
+}
+
+/** The inputs with a buffer of their own that may be transferred (packed now when they had none). */
+export function transferable(inputs: PackedInputs): { readonly tensors: readonly WireTensor[]; readonly buffer: ArrayBuffer } {
+  if (inputs.buffer !== undefined) return { tensors: inputs.tensors, buffer: inputs.buffer };
+  return packInputs(inputs.tensors.map((t) => ({ name: t.name, datatype: t.datatype, shape: t.shape, parts: [t.data] })));
+}
+
 /** Copies every part once into one new buffer and returns tensors viewing it. */
-export function packInputs(inputs: readonly InputParts[]): PackedInputs {
+export function packInputs(inputs: readonly InputParts[]): PackedInputs & { readonly buffer: ArrayBuffer } {
   let total = 0;
   for (const input of inputs) {
     total = align8(total);

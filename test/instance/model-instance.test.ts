@@ -8,6 +8,7 @@ import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
 import { intraOpThreadsPerInstance } from '../../src/instance/thread-budget.ts';
 import { tempDir } from '../support/temp-dir.ts';
+import { until } from '../support/wait.ts';
 
 const dir = tempDir();
 const addPath = path.join(dir, 'add.onnx');
@@ -121,7 +122,7 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
     const failed = assert.rejects(running, (error: Error & { code?: string }) =>
       error.code === 'INTERNAL' && /slow_kill.*stopped while executing the request.*killed/.test(error.message));
     const replaced = nextAvailable(instance);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => instance.executing);
     await instance.killWorker();
     await failed;
     await replaced;
