@@ -41,6 +41,12 @@ export class DynamicBatcher implements Scheduler {
   /** preserve_ordering: settled results waiting for earlier arrivals. */
   private readonly held = new Map<number, () => void>();
   private nextToRelease = 0;
+  /** An afterArrivals turn is already queued (see scheduleAfterArrivals). */
+  private arrivalsPending = false;
+  private readonly afterArrivals = (): void => {
+    this.arrivalsPending = false;
+    this.schedule();
+  };
 
   /** `plan.dynamicBatching` must be present (the version batches). */
   constructor(
@@ -82,8 +88,20 @@ export class DynamicBatcher implements Scheduler {
       };
       execution.signal.addEventListener('abort', waiting.onAbort, { once: true });
     }
-    this.schedule();
+    this.scheduleAfterArrivals();
     return result;
+  }
+
+  /**
+   * Schedules once the current turn's I/O has been read rather than at each arrival. Requests that reach the server
+   * together then form one batch: scheduling on the first of them would send it alone to an idle instance and batch
+   * only the rest (measured on mlp_classifier at c=64: mean batch 2.3 instead of 9). An instance becoming free still
+   * schedules at once.
+   */
+  private scheduleAfterArrivals(): void {
+    if (this.arrivalsPending) return;
+    this.arrivalsPending = true;
+    setImmediate(this.afterArrivals);
   }
 
   drained(): Promise<void> {

@@ -40,12 +40,21 @@ output [ { name: "Y" data_type: TYPE_FP32 dims: [ ${N} ] } ]
 instance_group [ { count: 1 kind: KIND_CPU } ]
 parameters { key: "intra_op_thread_count" value { string_value: "1" } }`;
 /**
- * Rows of the request that keeps the only instance busy while the test queues others behind it. service.infer
- * enqueues synchronously, and a free instance takes a request in the same call, so once infer(LONG) has returned the
- * long request is executing, and it cannot be seen to finish before a later turn of the event loop: whatever the
- * test does next in the same turn happens while it runs.
+ * Rows of the request that keeps the only instance busy while the test queues others behind it (see startLong).
  */
 const LONG = 2048;
+/**
+ * Starts a LONG request on `model`'s only instance. service.infer enqueues synchronously and the batcher schedules
+ * what arrived in a turn from one setImmediate, queued before ours: once ours has run, the long request is executing.
+ * Its end cannot be seen before a later turn of the event loop (a result is read from I/O, never inside the check
+ * phase), so whatever the test does next in the same turn happens while it runs.
+ */
+async function startLong(model: string): Promise<{ running: Promise<InferResponse> }> {
+  const running = service.infer(model, undefined, slowRequest(LONG));
+  running.catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { running };
+}
 /** slow_timeout's default_timeout_microseconds, in ms. */
 const TIMEOUT_MS = 100;
 
@@ -110,7 +119,7 @@ describe('dynamic batcher on real sessions', () => {
     const onRequest = (m: unknown): void => void events.push({ ...(m as RequestEvent) });
     requestChannel.subscribe(onRequest);
     try {
-      const running = service.infer('slow_small_queue', undefined, slowRequest(LONG));
+      const { running } = await startLong('slow_small_queue');
       const queued = service.infer('slow_small_queue', undefined, slowRequest(1));
       await rejectsWith(service.infer('slow_small_queue', undefined, slowRequest(1)), 'UNAVAILABLE', '[request id: <id_unknown>] Exceeds maximum queue size');
       await rejectsWith(service.infer('slow_small_queue', undefined, { ...slowRequest(1), id: 'r9' }), 'UNAVAILABLE', '[request id: r9] Exceeds maximum queue size');
@@ -122,7 +131,7 @@ describe('dynamic batcher on real sessions', () => {
   });
 
   it('a REJECT timeout fails a request still queued behind a long execution with "Request timeout expired"', async () => {
-    const running = service.infer('slow_timeout', undefined, slowRequest(LONG));
+    const { running } = await startLong('slow_timeout');
     const queued = service.infer('slow_timeout', undefined, slowRequest(1));
     // Let the 100 ms timeout pass without giving the event loop a turn, so the batcher cannot see the long execution
     // end before it: however fast or slow that execution is, the queued request has expired when the batcher next
@@ -135,7 +144,7 @@ describe('dynamic batcher on real sessions', () => {
   });
 
   it('a queued request whose client goes away is dropped with CANCELLED', async () => {
-    const running = service.infer('slow_cancel', undefined, slowRequest(LONG));
+    const { running } = await startLong('slow_cancel');
     const gone = new AbortController();
     const queued = service.infer('slow_cancel', undefined, slowRequest(1, { signal: gone.signal }));
     gone.abort();
