@@ -15,9 +15,10 @@
  *   add     the tiny INPUT0 + INPUT1 test model (addModel), --instances (default 1)
  *   matmul  Y = X · W with a --size × --size FP32 weight (default 1024: 4 MiB of initializer), so that a session that
  *           is never freed costs megabytes per cycle and cannot hide in the noise; --instances (default 2)
+ * --models N loads N copies of the model (under different names) in every cycle, infers each once, unloads them all.
  *
  * Usage: node --expose-gc --import tsx bench/load-unload-memory.ts [--cycles 50] [--model mlp|add|matmul]
- *                                                                  [--instances N] [--size 1024] [--json]
+ *                                                                  [--instances N] [--size 1024] [--models 1] [--json]
  * --expose-gc lets every sample run a full GC first (recommended: without it heapUsed and external include garbage).
  * --json prints one JSON object (the MemoryReport) instead of the table; test/repository/unload-memory-child.ts uses
  * the same runner.
@@ -43,6 +44,8 @@ export interface MemoryRunOptions {
   readonly instances: number;
   /** matmul only: the weight is size × size FP32. */
   readonly size: number;
+  /** Copies of the model under different names, all loaded, inferred and unloaded in every cycle (default 1). */
+  readonly models?: number;
 }
 
 /** One measurement of this process. Bytes, except the counts. */
@@ -90,30 +93,42 @@ function fp32(name: string, shape: number[]): InferRequest['inputs'][number] {
   return { name, datatype: 'FP32', shape, data: new Uint8Array(new Float32Array(count).fill(0.5).buffer) };
 }
 
-/** Writes the model and its config into a fresh temporary repository; returns the repository and one request. */
+/** The names of the run's model copies. */
+function modelNames(options: MemoryRunOptions): string[] {
+  const count = options.models ?? 1;
+  return count === 1 ? [MODEL_NAME] : Array.from({ length: count }, (_, i) => `${MODEL_NAME}_${i}`);
+}
+
+/** Writes the model copies and their configs into a fresh temporary repository; returns it and one request. */
 function buildRepository(options: MemoryRunOptions): { repo: string; request: () => InferRequest } {
   const repo = tempDir('nereid-memory-');
+  let built: { request: () => InferRequest } | undefined;
+  for (const name of modelNames(options)) built = writeModel(repo, name, options);
+  return { repo, request: built!.request };
+}
+
+function writeModel(repo: string, name: string, options: MemoryRunOptions): { request: () => InferRequest } {
   const group = `instance_group [ { count: ${options.instances} kind: KIND_CPU } ]`;
   switch (options.model) {
     case 'mlp': {
       const shipped = readFileSync(path.join(ROOT, 'model_repository', 'mlp_classifier', 'config.pbtxt'), 'utf8');
       const config = shipped
-        .replace(/^name:\s*"mlp_classifier"/m, `name: "${MODEL_NAME}"`)
+        .replace(/^name:\s*"mlp_classifier"/m, `name: "${name}"`)
         .replace(/^instance_group\s*\[[^\]]*\]/m, group);
       if (!config.includes(`count: ${options.instances}`)) throw new Error('the shipped mlp_classifier config has no instance_group to replace');
-      writeModelDir(repo, MODEL_NAME, mlpClassifierModel(), { config });
-      return { repo, request: () => ({ inputs: [fp32('input', [1, 16])] }) };
+      writeModelDir(repo, name, mlpClassifierModel(), { config });
+      return { request: () => ({ inputs: [fp32('input', [1, 16])] }) };
     }
     case 'add':
-      writeModelDir(repo, MODEL_NAME, addModel(), {
+      writeModelDir(repo, name, addModel(), {
         config: `backend: "onnxruntime"\nmax_batch_size: 8\n${group}\n`,
       });
-      return { repo, request: () => ({ inputs: [fp32('INPUT0', [1, 4]), fp32('INPUT1', [1, 4])] }) };
+      return { request: () => ({ inputs: [fp32('INPUT0', [1, 4]), fp32('INPUT1', [1, 4])] }) };
     case 'matmul':
-      writeModelDir(repo, MODEL_NAME, matmulModel(options.size), {
+      writeModelDir(repo, name, matmulModel(options.size), {
         config: `backend: "onnxruntime"\nmax_batch_size: 8\n${group}\n`,
       });
-      return { repo, request: () => ({ inputs: [fp32('X', [1, options.size])] }) };
+      return { request: () => ({ inputs: [fp32('X', [1, options.size])] }) };
   }
 }
 
@@ -162,12 +177,15 @@ export async function runLoadUnloadCycles(options: MemoryRunOptions): Promise<Me
   });
   await repository.loadAll();
   const service = new InferenceService(repository);
+  const names = modelNames(options);
   const cycle = async (onLoaded?: () => Promise<void>): Promise<void> => {
-    await repository.load(MODEL_NAME);
-    const response = await service.infer(MODEL_NAME, undefined, request());
-    if (response.outputs.length === 0) throw new Error('the inference returned no outputs');
+    await Promise.all(names.map((name) => repository.load(name)));
+    for (const name of names) {
+      const response = await service.infer(name, undefined, request());
+      if (response.outputs.length === 0) throw new Error('the inference returned no outputs');
+    }
     await onLoaded?.();
-    await repository.unload(MODEL_NAME);
+    await Promise.all(names.map((name) => repository.unload(name)));
   };
 
   const initial = await sample(-1);
@@ -195,7 +213,7 @@ function printReport(report: MemoryReport): void {
   const last = samples.at(-1)!;
   console.log(
     `model ${options.model}${options.model === 'matmul' ? ` (${options.size}×${options.size} FP32 weight)` : ''}, ` +
-      `${options.instances} instance(s), ${options.cycles} cycles of load → 1 inference → unload` +
+      `${options.models ?? 1} model(s) of ${options.instances} instance(s), ${options.cycles} cycles of load → 1 inference → unload` +
       (report.gcExposed ? ', full GC before each sample' : ' (run with --expose-gc for settled heap figures)'),
   );
   console.log('');
@@ -231,6 +249,7 @@ function parseArgs(argv: readonly string[]): { options: MemoryRunOptions; json: 
       model,
       instances: Math.max(1, int('instances', model === 'add' ? 1 : 2)),
       size: Math.max(1, int('size', 1024)),
+      models: Math.max(1, int('models', 1)),
     },
     json: argv.includes('--json'),
   };

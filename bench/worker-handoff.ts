@@ -17,7 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasFlag, numberFlag } from './lib/cli.ts';
 import { ModelInstance } from '../src/instance/model-instance.ts';
-import { WorkerClient } from '../src/instance/worker-client.ts';
+import { InstancePool } from '../src/instance/instance-pool.ts';
+import { WorkerClient, type WorkerSession } from '../src/instance/worker-client.ts';
 import { packInputs, type PackedInputs } from '../src/protocol/packed-inputs.ts';
 import type { WireTensor } from '../src/protocol/wire-tensor.ts';
 import { createServer } from '../src/server.ts';
@@ -49,7 +50,7 @@ function mainThreadCpuSeconds(): number {
 }
 
 async function roundTripC1(): Promise<{ p50Us: number; p99Us: number }> {
-  const instance = new ModelInstance({ name: 'add_sub_0', kind: 'KIND_CPU', deviceId: 0 }, `'add_sub' version 1`, MODEL, ONE_THREAD);
+  const instance = new ModelInstance({ name: 'add_sub_0', kind: 'KIND_CPU', deviceId: 0 }, `'add_sub' version 1`, MODEL, ONE_THREAD, new InstancePool({ workersPerDevice: 1 }));
   await instance.start();
   try {
     for (let i = 0; i < 2000; i++) await instance.run(pack(), OUTPUTS);
@@ -72,15 +73,15 @@ async function workerThroughput(workers: number, inflight: number): Promise<{ pe
   try {
     let done = 0;
     let stopAt = 0;
-    const loop = async (client: WorkerClient): Promise<void> => {
+    const loop = async (session: WorkerSession): Promise<void> => {
       while (performance.now() < stopAt) {
-        await client.run(pack(), OUTPUTS);
+        await session.run(pack(), OUTPUTS);
         done++;
       }
     };
     const phase = async (seconds: number): Promise<void> => {
       stopAt = performance.now() + seconds * 1000;
-      await Promise.all(clients.flatMap(({ client }) => Array.from({ length: inflight }, () => loop(client))));
+      await Promise.all(clients.flatMap(({ session }) => Array.from({ length: inflight }, () => loop(session))));
     };
     await phase(0.5);
     done = 0;

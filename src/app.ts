@@ -39,6 +39,7 @@ export function createApp(options: ServerOptions): App {
     controlMode: options.modelControlMode,
     startupModels: options.loadModels,
     loadConcurrency: options.modelLoadThreadCount,
+    ...(options.instanceWorkers === undefined ? {} : { instanceWorkers: options.instanceWorkers }),
   });
   const statistics = new StatisticsStore();
   return {

@@ -1,7 +1,7 @@
 /**
- * What crosses between the main thread and an instance worker besides the ring (ring-layout.ts): the load message
- * and its answer on the worker's own port, and the side channel that carries what does not fit a ring slot. Side
- * messages are taken synchronously (receiveMessageOnPort) by the side whose slot says one is waiting, in slot order;
+ * What crosses between the main thread and an instance worker besides the ring (ring-layout.ts): the start message,
+ * the control channel (sessions to load and unload) with its answers on the worker's own port, and the side channel
+ * that carries what does not fit a ring slot. Side messages are taken synchronously (receiveMessageOnPort) by the side whose slot says one is waiting, in slot order;
  * their tensor bytes travel in transfer lists, never by structured clone of large arrays.
  */
 import type { MessagePort } from 'node:worker_threads';
@@ -12,21 +12,34 @@ import type { RingGeometry } from './ring-layout.ts';
 /** ONNX Runtime session options as a structured-cloneable object (onnxruntime-common SessionOptions). */
 export type SessionOptionsData = Record<string, unknown>;
 
-/** The one message the worker reads from its port: load the session, then serve the ring until told to exit. */
-export interface LoadMessage {
-  readonly type: 'load';
-  readonly modelPath: string;
-  readonly sessionOptions: SessionOptionsData;
-  readonly runOptions?: SessionOptionsData;
+/** The one message the worker reads from its port: the ring to serve and the two channels beside it. */
+export interface StartMessage {
+  readonly type: 'start';
   readonly ring: SharedArrayBuffer;
   readonly geometry: RingGeometry;
   /** The worker's end of the side channel (transferred). */
   readonly side: MessagePort;
+  /** The worker's end of the control channel (transferred): sessions to load and unload, read between executions. */
+  readonly control: MessagePort;
 }
 
+/** main → worker on the control channel; the doorbell is rung after each so that a sleeping worker reads it. */
+export type ControlMessage =
+  | {
+      readonly type: 'load';
+      /** The id main-thread slots carry to name this session (unique per worker). */
+      readonly session: number;
+      readonly modelPath: string;
+      readonly sessionOptions: SessionOptionsData;
+      readonly runOptions?: SessionOptionsData;
+    }
+  | { readonly type: 'unload'; readonly session: number };
+
+/** worker → main on the worker's own port: the answers to control messages. */
 export type FromWorker =
-  | { readonly type: 'loaded'; readonly metadata: ModelMetadata }
-  | { readonly type: 'load-failed'; readonly message: string };
+  | { readonly type: 'loaded'; readonly session: number; readonly metadata: ModelMetadata }
+  | { readonly type: 'load-failed'; readonly session: number; readonly message: string }
+  | { readonly type: 'unloaded'; readonly session: number };
 
 /** A request that did not fit its slot (too big, or a name the model does not have): main → worker. */
 export interface ExternalRequest {

@@ -1,15 +1,17 @@
 /**
- * One model instance: an execution slot backed by a worker thread that owns its own ONNX Runtime session. It takes one
- * execution when idle and, while that one runs, one more staged behind it in the worker's ring. When the worker dies,
- * the executions it had (running and staged) fail at once with a clear error and a replacement worker is started.
+ * One model instance: an execution slot backed by its own ONNX Runtime session, hosted on a worker of the instance
+ * pool (instance-pool.ts). It takes one execution when its worker is idle and, while that worker runs one, one more
+ * staged behind it in the worker's ring. When the worker dies, the executions it had (running and staged) fail at
+ * once with a clear error, and the session is recreated on the replacement worker.
  */
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
 import type { ExecutionSlot, RunResult } from '../protocol/execution.ts';
 import type { PackedInputs } from '../protocol/packed-inputs.ts';
 import { log } from '../observe/log.ts';
+import type { InstancePool, PoolWorker, Resident } from './instance-pool.ts';
 import type { OrtOptions } from './session-options.ts';
-import { OrtError, WorkerClient } from './worker-client.ts';
+import { OrtError } from './worker-client.ts';
 
 /** Where an instance runs: its name (`<group>_<k>`), kind and device. */
 export interface InstancePlacement {
@@ -18,40 +20,54 @@ export interface InstancePlacement {
   readonly deviceId: number;
 }
 
-/** Delay before another try when a replacement worker fails to load. */
+/** Delay before another try when a session fails to load on a replacement worker. */
 const RESTART_BACKOFF_MS = 1000;
 
 /** A model instance: the execution slot schedulers run on. */
-export class ModelInstance implements ExecutionSlot {
-  /** Told whenever the instance can take another execution (after a run, or once a replacement is up). */
+export class ModelInstance implements ExecutionSlot, Resident {
+  /** Told whenever the instance can take another execution (after a run, or once its session is back). */
   private readonly availabilityListeners = new Set<() => void>();
-  private client: WorkerClient | undefined;
-  /** Executions handed to the worker and not yet settled: 0, 1 (running) or 2 (one running, one staged). */
-  private inflight = 0;
+  /** Told when the instance loses its session to a dead worker (false) and when it has it again (true). */
+  private readonly healthListeners = new Set<(up: boolean) => void>();
+  private worker: PoolWorker | undefined;
+  /** The session's id in its worker; undefined before start and while it is recreated. */
+  private session: number | undefined;
+  /** Bumped at every move to another worker: a recreation started for an earlier worker is dropped. */
+  private generation = 0;
   private stopped = false;
-  /** Number of workers that died and were replaced (observable for operators and tests). */
+  /** Number of times its worker died and the session was recreated (observable for operators and tests). */
   restarts = 0;
 
   constructor(
     readonly placement: InstancePlacement,
-    /** `'<model>' version <v>`, for messages. */
+    /** `'<model>' version <v>`, for messages; also what spreads a model's instances over the workers. */
     private readonly modelLabel: string,
     private readonly modelPath: string,
     private readonly options: OrtOptions,
+    private readonly pool: InstancePool,
   ) {}
 
   get name(): string {
     return this.placement.name;
   }
 
-  /** True when a worker is up and idle. */
-  get available(): boolean {
-    return this.client !== undefined && this.inflight === 0 && !this.stopped;
+  get modelKey(): string {
+    return this.modelLabel;
   }
 
-  /** True when a worker is up and runs one execution, with nothing staged behind it yet. */
+  /** True when the session is up and its worker idle. */
+  get available(): boolean {
+    return this.ready && this.worker!.available;
+  }
+
+  /** True when the session is up and its worker runs one execution, with nothing staged behind it yet. */
   get canStage(): boolean {
-    return this.client !== undefined && this.inflight === 1 && !this.stopped;
+    return this.ready && this.worker!.canStage;
+  }
+
+  /** True while the session is up (false before start, after stop and while it is recreated). */
+  get ready(): boolean {
+    return this.session !== undefined && !this.stopped;
   }
 
   addAvailabilityListener(listener: () => void): void {
@@ -62,94 +78,112 @@ export class ModelInstance implements ExecutionSlot {
     this.availabilityListeners.delete(listener);
   }
 
-  /** True while the worker is inside an execution (for operators' tooling and tests). */
-  get executing(): boolean {
-    return this.client?.executing ?? false;
+  addHealthListener(listener: (up: boolean) => void): void {
+    this.healthListeners.add(listener);
   }
 
-  /** Starts the worker and loads the session; ONNX Runtime's refusal is reported as Triton's backend does. */
+  /** The worker hosting the session, as `<device> worker <index>` (for operators' tooling and tests). */
+  get host(): string | undefined {
+    return this.worker === undefined ? undefined : `${this.worker.device} worker ${this.worker.index}`;
+  }
+
+  /** True while its worker is inside an execution (any resident's; for operators' tooling and tests). */
+  get executing(): boolean {
+    return this.worker?.client.executing ?? false;
+  }
+
+  /** Places the session on a worker of the pool and loads it; ONNX Runtime's refusal is reported as Triton's backend does. */
   async start(): Promise<ModelMetadata> {
+    const worker = this.pool.place(this, this.device());
+    this.worker = worker;
     try {
-      const { client, metadata } = await WorkerClient.start(this.threadName(), this.modelPath, this.options);
-      this.attach(client);
+      const { session, metadata } = await worker.client.load(this.modelPath, this.options);
+      this.session = session;
       return metadata;
     } catch (error) {
+      await this.pool.release(this);
+      this.worker = undefined;
       if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
       throw internal(`instance '${this.name}' of model ${this.modelLabel} failed to start: ${(error as Error).message}`);
     }
   }
 
-  /** Runs one execution; the instance must be available, or able to stage it behind the one it runs. */
+  /** Runs one execution; the instance must be available, or able to stage it behind the one its worker runs. */
   async run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
-    const client = this.client;
-    if (client === undefined || this.inflight >= 2) throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
-    this.inflight++;
+    const worker = this.worker;
+    const session = this.session;
+    if (worker === undefined || session === undefined || this.stopped || worker.inflight >= 2) {
+      throw internal(`instance '${this.name}' of model ${this.modelLabel} is not available`);
+    }
+    worker.inflight++;
     try {
-      return await client.run(inputs, outputNames);
+      return await worker.client.run(session, inputs, outputNames);
     } catch (error) {
       if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
       throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
     } finally {
-      this.inflight--;
-      // Told whenever a worker is up, this one or already its replacement: a spare call is harmless, a missed one not.
-      if (this.client !== undefined && !this.stopped) this.becameAvailable();
+      worker.inflight--;
+      // Every resident of a live worker hears it (a spare call is harmless, a missed one not); a dead worker's
+      // residents hear from their replacement once their sessions are back.
+      if (worker === this.worker) worker.notifyAvailable();
     }
   }
 
-  /** Ends the current worker the way a crash would; a replacement starts. For operators' tooling and tests. */
+  /** Ends its worker the way a crash would; the sessions there are recreated on a replacement. For tooling and tests. */
   async killWorker(): Promise<void> {
-    const client = this.client;
-    if (client === undefined) return;
-    this.detach(client, 'worker was killed');
-    await client.terminate('the instance worker was killed');
+    if (this.worker !== undefined) await this.pool.kill(this.worker);
   }
 
-  /** Ends the worker for good. Callers drain executions first. */
+  /** Releases the session (and the worker, when it was the last one there). Callers drain executions first. */
   async stop(): Promise<void> {
     this.stopped = true;
-    const client = this.client;
-    this.client = undefined;
-    await client?.terminate();
+    const { worker, session } = this;
+    this.session = undefined;
+    if (worker === undefined) return;
+    if (session !== undefined) await worker.client.unload(session);
+    await this.pool.release(this);
+    this.worker = undefined;
   }
 
-  private becameAvailable(): void {
-    for (const listener of this.availabilityListeners) listener();
+  workerAvailable(): void {
+    if (this.ready) for (const listener of this.availabilityListeners) listener();
   }
 
-  private attach(client: WorkerClient): void {
-    this.client = client;
-    client.onUnexpectedExit = (reason) => this.detach(client, reason);
-  }
-
-  private detach(client: WorkerClient, reason: string): void {
-    if (this.client !== client) return;
-    this.client = undefined;
+  workerReplaced(replacement: PoolWorker, reason: string): void {
+    this.worker = replacement;
+    this.session = undefined;
+    this.generation++;
     if (this.stopped) return;
-    log.error(`instance '${this.name}' of model ${this.modelLabel}: ${reason}; starting a replacement`);
     this.restarts++;
-    void this.replace();
+    log.error(`instance '${this.name}' of model ${this.modelLabel}: ${reason}; recreating its session`);
+    for (const listener of this.healthListeners) listener(false);
+    void this.recreate(replacement, this.generation);
   }
 
-  private async replace(): Promise<void> {
-    while (!this.stopped) {
+  /** Loads the session again on `worker`, retrying after a pause while ONNX Runtime refuses. */
+  private async recreate(worker: PoolWorker, generation: number): Promise<void> {
+    const current = (): boolean => generation === this.generation && !this.stopped;
+    while (current()) {
       try {
-        const { client } = await WorkerClient.start(this.threadName(), this.modelPath, this.options);
-        if (this.stopped) {
-          await client.terminate();
+        const { session } = await worker.client.load(this.modelPath, this.options);
+        if (!current()) {
+          await worker.client.unload(session);
           return;
         }
-        this.attach(client);
-        log.info(`instance '${this.name}' of model ${this.modelLabel} replaced`);
-        this.becameAvailable();
+        this.session = session;
+        log.info(`instance '${this.name}' of model ${this.modelLabel} recreated`);
+        for (const listener of this.healthListeners) listener(true);
+        this.workerAvailable();
         return;
       } catch (error) {
-        log.error(`replacement of instance '${this.name}' of model ${this.modelLabel} failed: ${(error as Error).message}`);
+        if (!current()) return;
+        log.error(`recreating instance '${this.name}' of model ${this.modelLabel} failed: ${(error as Error).message}`);
         await new Promise((resolve) => setTimeout(resolve, RESTART_BACKOFF_MS));
       }
     }
   }
 
-  private threadName(): string {
-    return `${this.modelLabel} ${this.name}`;
+  private device(): string {
+    return this.placement.kind === 'KIND_GPU' ? `gpu:${this.placement.deviceId}` : 'cpu';
   }
 }

@@ -74,6 +74,11 @@ export class OrtSession {
     return new OrtSession(native);
   }
 
+  /** Releases the native session and its memory now rather than at garbage collection. */
+  dispose(): void {
+    this.native.dispose();
+  }
+
   /** Runs the session on the calling thread; returns the asked-for outputs by name. */
   run(feeds: Record<string, ort.Tensor>, outputNames: readonly string[], options: ort.InferenceSession.RunOptions): Record<string, ort.Tensor> {
     if (outputNames.length === 0) throw new TypeError("'fetches' cannot be an empty array.");

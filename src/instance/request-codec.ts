@@ -2,7 +2,7 @@
  * An execution's request in a ring slot (main thread writes, worker reads). Little-endian, offsets from the slot start:
  *
  *   0  u32 kind (INLINE, or EXTERNAL: the request came as a side-channel message because it did not fit)
- *   4  u32 input count, 8 u32 output count, 12 u32 unused
+ *   4  u32 input count, 8 u32 output count, 12 u32 session id (which of the worker's sessions runs it)
  *   16 per input: u16 name index, u8 datatype code, u8 rank, u32 byte length, u32 data offset, u32 unused, then
  *      rank float64 dims
  *   .. per requested output: u16 name index; then padding to 8
@@ -67,6 +67,15 @@ export function writeRequest(slot: Slot, inputs: readonly WireTensor[], outputNa
 /** Marks the slot as carrying no request of its own: the worker takes the next side-channel message instead. */
 export function writeExternalMarker(slot: Slot): void {
   slot.view.setUint32(0, EXTERNAL, true);
+}
+
+/** Names the worker session that runs the slot's execution (inline or external alike). */
+export function writeSessionId(slot: Slot, session: number): void {
+  slot.view.setUint32(12, session, true);
+}
+
+export function requestSessionId(slot: Slot): number {
+  return slot.view.getUint32(12, true);
 }
 
 export function requestKind(slot: Slot): number {

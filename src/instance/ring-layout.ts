@@ -12,6 +12,8 @@
  * - STARTED: executions begun so far (worker); STARTED ≠ COMPLETED while the worker is inside one.
  * - CONTROL: 0, or EXIT once the main thread wants the thread ended (checked between executions only, never during
  *   a native ONNX Runtime call).
+ * - CONTROL_POSTED: control-channel messages posted so far (main thread, before it rings); the worker reads the
+ *   channel only when this moved, so an execution costs no look at an empty port.
  * - WORKER_SLEEPING, MAIN_WAITING: 1 while that side is (about to be) asleep on its word. The other side calls
  *   Atomics.notify only then: a notify costs ~3 µs of the caller's CPU on the 2-core dev machine even with nobody
  *   waiting (measured with --cpu-prof on bench/worker-handoff.ts), and under load neither side is usually asleep.
@@ -27,6 +29,7 @@ export const CONTROL = 3;
 export const WORKER_SLEEPING = 4;
 export const MAIN_WAITING = 5;
 export const STARTED = 6;
+export const CONTROL_POSTED = 7;
 export const EXIT = 1;
 
 /** Bytes of the control block in front of the slots (one cache line, so slot 0 does not share it). */

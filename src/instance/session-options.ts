@@ -24,7 +24,7 @@ export function ortOptionsFor(plan: SessionPlan, intraOpThreads: number, modelNa
     );
   }
   if (plan.shareSessionBetweenInstances) {
-    log.warn(`model '${modelName}': share_session_between_instances is ignored: every instance owns its session in its own worker thread`);
+    log.warn(`model '${modelName}': share_session_between_instances is ignored: every instance owns its session`);
   }
   const executionProviders = plan.executionProviders.map((provider) => {
     if (provider.name === 'openvino') throw invalidArg(`unknown Execution Accelerator 'openvino' is requested`);

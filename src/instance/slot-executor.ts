@@ -19,20 +19,16 @@ function errorText(error: unknown): string {
 
 export class SlotExecutor {
   /**
-   * Ordinary memory mirroring a slot: numeric inputs are copied here (at their slot offsets, so 8-byte aligned)
-   * because onnxruntime-node refuses views of shared memory. Reused by every execution: run() is synchronous, so
-   * ORT is done with it before the next execution writes it.
+   * `scratch`: ordinary memory of a slot's size, mirroring a slot: numeric inputs are copied there (at their slot
+   * offsets, so 8-byte aligned) because onnxruntime-node refuses views of shared memory. One per worker, shared by
+   * its sessions: run() is synchronous, so ORT is done with it before the next execution writes it.
    */
-  private readonly scratch: Uint8Array;
-
   constructor(
-    private readonly session: OrtSession,
+    readonly session: OrtSession,
     private readonly runOptions: ort.InferenceSession.RunOptions,
     private readonly side: MessagePort,
-    slotBytes: number,
-  ) {
-    this.scratch = new Uint8Array(slotBytes);
-  }
+    private readonly scratch: Uint8Array,
+  ) {}
 
   execute(slot: Slot): void {
     const t0 = performance.now();

@@ -1,6 +1,7 @@
 /**
- * Main-thread handle on one instance worker: starts it, loads its session, runs executions through the shared ring
- * (ring-layout.ts) and reports when the thread ends. It knows nothing about requests or scheduling.
+ * Main-thread handle on one instance worker: starts it, loads and unloads sessions in it (any number; each run names
+ * one), runs executions through the shared ring (ring-layout.ts) and reports when the thread ends. It knows nothing
+ * about requests, models or scheduling (instance-pool.ts decides which worker hosts what).
  *
  * Executions are written into the ring's slots in call order; while every slot is taken, further ones wait here and
  * are written as slots come back. The worker runs the slots one after another without waiting for the main thread, so
@@ -18,13 +19,14 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import type { RunResult } from '../protocol/execution.ts';
 import { transferable, type PackedInputs } from '../protocol/packed-inputs.ts';
-import type { ExternalRequest, ExternalResult, FromWorker, LoadMessage } from './messages.ts';
-import { writeExternalMarker, writeRequest, type NameIndex } from './request-codec.ts';
+import type { ControlMessage, ExternalRequest, ExternalResult, FromWorker, StartMessage } from './messages.ts';
+import { writeExternalMarker, writeRequest, writeSessionId, type NameIndex } from './request-codec.ts';
 import { EXTERNAL_RESULT, FAILED, readError, readOutputs, readTimings, resultStatus } from './result-codec.ts';
 import {
   checkGeometry,
   COMPLETED,
   CONTROL,
+  CONTROL_POSTED,
   controlWords,
   DEFAULT_RING,
   DOORBELL,
@@ -55,6 +57,7 @@ const waitAsync = (Atomics as unknown as {
 }).waitAsync;
 
 interface Pending {
+  readonly session: number;
   readonly outputNames: readonly string[];
   resolve(result: RunResult): void;
   reject(error: Error): void;
@@ -63,6 +66,14 @@ interface Pending {
 interface Waiting extends Pending {
   readonly inputs: PackedInputs;
 }
+
+/** A session bound to its worker (WorkerClient.start). */
+export interface WorkerSession {
+  run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult>;
+}
+
+/** Names of a session the worker has not (yet) described: every request then goes the external way. */
+const NO_NAMES: NameIndex = { inputs: new Map(), outputs: new Map() };
 
 /** Thrown for failures inside ONNX Runtime (load or run); the message is ORT's. */
 export class OrtError extends Error {}
@@ -83,9 +94,14 @@ export class WorkerClient {
   private completed = 0;
   /** True while an Atomics.waitAsync on COMPLETED is outstanding. */
   private armed = false;
-  private names: NameIndex = { inputs: new Map(), outputs: new Map() };
+  /** Each loaded session's interned input and output names. */
+  private readonly names = new Map<number, NameIndex>();
+  private nextSession = 1;
+  /** Control messages awaiting the worker's answer, by session id. */
+  private readonly loadWaiters = new Map<number, { resolve(m: ModelMetadata): void; reject(e: Error): void }>();
+  private readonly unloadWaiters = new Map<number, () => void>();
+  private readonly control: MessagePort;
   private exited = false;
-  private loadWaiter: { resolve(m: ModelMetadata): void; reject(e: Error): void } | undefined;
   /** Called once when the thread ends for any reason other than terminate(). */
   onUnexpectedExit: ((reason: string) => void) | undefined;
   private terminating = false;
@@ -95,50 +111,81 @@ export class WorkerClient {
     this.drain();
   };
 
-  private constructor(label: string, modelPath: string, options: OrtOptions, geometry: RingGeometry) {
+  private constructor(label: string, geometry: RingGeometry) {
     checkGeometry(geometry);
     const ring = new SharedArrayBuffer(ringByteLength(geometry));
     this.words = controlWords(ring);
     this.slots = slotsOf(ring, geometry);
     this.mask = geometry.slotCount - 1;
     this.pending = new Array<Pending | undefined>(geometry.slotCount);
-    const channel = new MessageChannel();
-    this.side = channel.port1;
+    const side = new MessageChannel();
+    const control = new MessageChannel();
+    this.side = side.port1;
+    this.control = control.port1;
     this.worker = new Worker(WORKER.file, { workerData: WORKER.workerData, name: label });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     this.worker.on('error', (error) => this.ended(`worker error: ${error.message}`));
     this.exitedPromise = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.on('exit', (code) => this.ended(`worker exited with code ${code}`));
-    const load: LoadMessage = {
-      type: 'load',
-      modelPath,
-      sessionOptions: options.session,
-      ...(options.run === undefined ? {} : { runOptions: options.run }),
-      ring,
-      geometry,
-      side: channel.port2,
-    };
-    this.worker.postMessage(load, [channel.port2]);
+    const start: StartMessage = { type: 'start', ring, geometry, side: side.port2, control: control.port2 };
+    this.worker.postMessage(start, [side.port2, control.port2]);
   }
 
   /**
-   * Starts a worker and loads the model into its session; rejects with OrtError when ONNX Runtime refuses it.
-   * `geometry` sizes the ring (tests use small slots to reach the fallback for what does not fit).
+   * Starts a worker thread hosting no session yet. `geometry` sizes the ring (tests use small slots to reach the
+   * fallback for what does not fit).
    */
-  static async start(label: string, modelPath: string, options: OrtOptions, geometry: RingGeometry = DEFAULT_RING): Promise<{ client: WorkerClient; metadata: ModelMetadata }> {
-    const client = new WorkerClient(label, modelPath, options, geometry);
-    const loaded = new Promise<ModelMetadata>((resolve, reject) => (client.loadWaiter = { resolve, reject }));
+  static launch(label: string, geometry: RingGeometry = DEFAULT_RING): WorkerClient {
+    return new WorkerClient(label, geometry);
+  }
+
+  /** A worker with one session of `modelPath` (tools and tests); rejects with OrtError when ONNX Runtime refuses it. */
+  static async start(label: string, modelPath: string, options: OrtOptions, geometry: RingGeometry = DEFAULT_RING): Promise<{ client: WorkerClient; session: WorkerSession; metadata: ModelMetadata }> {
+    const client = new WorkerClient(label, geometry);
     try {
-      return { client, metadata: await loaded };
+      const { session, metadata } = await client.load(modelPath, options);
+      return { client, session: { run: (inputs, outputNames) => client.run(session, inputs, outputNames) }, metadata };
     } catch (error) {
       await client.terminate();
       throw error;
     }
   }
 
+  /**
+   * Creates a session in the worker (between its executions); resolves with its id and the model's metadata, rejects
+   * with OrtError when ONNX Runtime refuses the model.
+   */
+  load(modelPath: string, options: OrtOptions): Promise<{ session: number; metadata: ModelMetadata }> {
+    if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));
+    const session = this.nextSession++;
+    const loaded = new Promise<ModelMetadata>((resolve, reject) => this.loadWaiters.set(session, { resolve, reject }));
+    this.post({
+      type: 'load',
+      session,
+      modelPath,
+      sessionOptions: options.session,
+      ...(options.run === undefined ? {} : { runOptions: options.run }),
+    });
+    return loaded.then((metadata) => ({ session, metadata }));
+  }
+
+  /** Releases a session in the worker; its executions must have settled. Resolves once ONNX Runtime has freed it. */
+  unload(session: number): Promise<void> {
+    this.names.delete(session);
+    if (this.exited) return Promise.resolve();
+    const unloaded = new Promise<void>((resolve) => this.unloadWaiters.set(session, resolve));
+    this.post({ type: 'unload', session });
+    return unloaded;
+  }
+
   /** True while the worker is inside an execution (observable for tests: what runs when the thread is asked to end). */
   get executing(): boolean {
     return !this.exited && Atomics.load(this.words, STARTED) !== Atomics.load(this.words, COMPLETED);
+  }
+
+  /** Executions handed to this worker and not yet settled (in the ring or waiting for a slot). */
+  get outstanding(): number {
+    return this.inRing + this.waiting.length;
   }
 
   /** Executions written to the ring and not yet read back. */
@@ -150,11 +197,11 @@ export class WorkerClient {
    * Runs one execution. Its inputs are copied into a ring slot; one that does not fit goes on the side channel, its
    * packed buffer transferred (detached here; inputs without a buffer of their own are packed first, never detached).
    */
-  run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
+  run(session: number, inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
     if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));
     return new Promise<RunResult>((resolve, reject) => {
-      if (this.waiting.length === 0 && this.inRing < this.slots.length) this.submit(inputs, { outputNames, resolve, reject });
-      else this.waiting.push({ inputs, outputNames, resolve, reject });
+      if (this.waiting.length === 0 && this.inRing < this.slots.length) this.submit(inputs, { session, outputNames, resolve, reject });
+      else this.waiting.push({ session, inputs, outputNames, resolve, reject });
     });
   }
 
@@ -176,17 +223,26 @@ export class WorkerClient {
   private submit(inputs: PackedInputs, pending: Pending): void {
     const index = this.submitted & this.mask;
     const slot = this.slots[index]!;
-    if (!writeRequest(slot, inputs.tensors, pending.outputNames, this.names)) {
+    const names = this.names.get(pending.session) ?? NO_NAMES;
+    if (!writeRequest(slot, inputs.tensors, pending.outputNames, names)) {
       writeExternalMarker(slot);
       const { tensors, buffer } = transferable(inputs);
       const request: ExternalRequest = { inputs: tensors, outputNames: pending.outputNames };
       this.side.postMessage(request, [buffer]);
     }
+    writeSessionId(slot, pending.session);
     this.pending[index] = pending;
     this.submitted = (this.submitted + 1) | 0;
     Atomics.store(this.words, SUBMITTED, this.submitted);
     this.ringDoorbell();
     this.arm();
+  }
+
+  /** Posts a control message and makes sure the worker reads it (now, or after the execution it is in). */
+  private post(message: ControlMessage): void {
+    this.control.postMessage(message);
+    Atomics.add(this.words, CONTROL_POSTED, 1);
+    this.ringDoorbell();
   }
 
   private ringDoorbell(): void {
@@ -242,17 +298,22 @@ export class WorkerClient {
 
   private receive(message: FromWorker): void {
     switch (message.type) {
-      case 'loaded':
-        this.names = {
+      case 'loaded': {
+        this.names.set(message.session, {
           inputs: new Map(message.metadata.inputs.map((t, i) => [t.name, i])),
           outputs: new Map(message.metadata.outputs.map((t, i) => [t.name, i])),
-        };
-        this.loadWaiter?.resolve(message.metadata);
-        this.loadWaiter = undefined;
+        });
+        this.loadWaiters.get(message.session)?.resolve(message.metadata);
+        this.loadWaiters.delete(message.session);
         return;
+      }
       case 'load-failed':
-        this.loadWaiter?.reject(new OrtError(message.message));
-        this.loadWaiter = undefined;
+        this.loadWaiters.get(message.session)?.reject(new OrtError(message.message));
+        this.loadWaiters.delete(message.session);
+        return;
+      case 'unloaded':
+        this.unloadWaiters.get(message.session)?.();
+        this.unloadWaiters.delete(message.session);
     }
   }
 
@@ -260,8 +321,11 @@ export class WorkerClient {
     if (this.exited) return;
     this.exited = true;
     const error = new Error(reason);
-    this.loadWaiter?.reject(error);
-    this.loadWaiter = undefined;
+    for (const waiter of this.loadWaiters.values()) waiter.reject(error);
+    this.loadWaiters.clear();
+    // A session ends with its thread: an unload waiting for the worker's answer is done.
+    for (const done of this.unloadWaiters.values()) done();
+    this.unloadWaiters.clear();
     for (let i = 0; i < this.pending.length; i++) {
       this.pending[i]?.reject(error);
       this.pending[i] = undefined;
@@ -272,6 +336,7 @@ export class WorkerClient {
     // Settle our own outstanding waitAsync: a wait nobody wakes would keep the ring's memory alive for good.
     if (this.armed) Atomics.notify(this.words, COMPLETED);
     this.side.close();
+    this.control.close();
     if (!this.terminating) this.onUnexpectedExit?.(reason);
   }
 }

@@ -74,6 +74,11 @@ export const SERVER_FLAGS: readonly FlagSpec[] = [
   flag('model-load-thread-count', 'int', '4', 'Number of models loaded concurrently.', (o, v) => {
     o.modelLoadThreadCount = parseInt32(v);
   }),
+  flag('instance-workers', 'int', 'cores', 'nereid: worker threads per device hosting the model instances\' ONNX Runtime sessions (default: the core count).', (o, v) => {
+    const n = parseInt32(v);
+    if (n < 1) throw new BadValue('invalid argument for --instance-workers: it must be at least 1');
+    o.instanceWorkers = n;
+  }),
   flag('model-load-retry-count', 'int', '0', 'Number of retries for a failed model load.', (o, v) => {
     o.modelLoadRetryCount = parseInt32(v);
   }),

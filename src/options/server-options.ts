@@ -72,6 +72,8 @@ export interface ServerOptions {
   /** Empty: log to the console. */
   logFile: string;
   modelLoadThreadCount: number;
+  /** --instance-workers: instance worker threads per device; undefined = one per core. */
+  instanceWorkers?: number;
   modelLoadRetryCount: number;
   modelNamespacing: boolean;
   /** False whenever metrics are off. */

@@ -19,6 +19,7 @@ import { removeOverrideDir, writeOverrideDir, type OverrideDir } from './overrid
 import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner.ts';
 import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadedVersion } from './version-loader.ts';
+import { defaultWorkersPerDevice, InstancePool } from '../instance/instance-pool.ts';
 import path from 'node:path';
 
 export type { ModelStatus, VersionState } from '../core/model-lookup.ts';
@@ -35,6 +36,8 @@ export interface RepositoryOptions {
   readonly startupModels?: readonly string[];
   /** How many models load at once (Triton's --model-load-thread-count). */
   readonly loadConcurrency?: number;
+  /** Instance workers per device (--instance-workers; defaults to the core count). */
+  readonly instanceWorkers?: number;
 }
 
 interface VersionEntry {
@@ -58,6 +61,9 @@ interface ModelEntry {
   busy: Promise<void>;
 }
 
+/** The reason a serving version shows while its instances' sessions are recreated on a replacement worker. */
+const RECREATING = 'recreating its instances after their worker died';
+
 /** Triton's refusal of the repository API outside explicit mode (the same text in none mode). */
 const NOT_EXPLICIT = 'explicit model load / unload is not allowed if polling is enabled';
 
@@ -67,8 +73,12 @@ export class ModelRepository implements ModelLookup, ModelControl {
   /** Poll mode: the fingerprint each model dir had at the previous poll (a change waits for two equal ones). */
   private readonly observed = new Map<string, string>();
 
+  /** The worker threads every version's instances live on. */
+  readonly pool: InstancePool;
+
   constructor(private readonly options: RepositoryOptions) {
     this.mode = options.controlMode ?? 'none';
+    this.pool = new InstancePool({ workersPerDevice: options.instanceWorkers ?? defaultWorkersPerDevice() });
   }
 
   /** Start-up: none and poll load every model; explicit loads only the --load-model names (`*` = all). */
@@ -316,6 +326,22 @@ export class ModelRepository implements ModelLookup, ModelControl {
     return undefined;
   }
 
+  /**
+   * A worker died under a serving copy: while none of its instances has a session the version is LOADING (new
+   * requests are refused as not ready; queued ones wait for the recreated sessions), and READY again once one is back.
+   */
+  private followInstances(e: VersionEntry, loaded: LoadedVersion, label: string): void {
+    if (e.loaded !== loaded) return;
+    const down = loaded.instances.every((instance) => !instance.ready);
+    if (down && e.state === 'READY') {
+      Object.assign(e, { state: 'LOADING' as const, reason: RECREATING });
+      log.warn(`${label}: every instance lost its worker; LOADING until their sessions are recreated`);
+    } else if (!down && e.state === 'LOADING' && e.reason === RECREATING) {
+      Object.assign(e, { state: 'READY' as const, reason: '' });
+      log.info(`${label}: READY again`);
+    }
+  }
+
   private async loadSelectedVersion(entry: ModelEntry, location: ModelLocation, version: number, filled: ModelConfig, configKey: string): Promise<void> {
     const source = `${fingerprint(path.join(location.dir, String(version)))}\u0001${configKey}`;
     let e = entry.versions.get(version);
@@ -333,9 +359,11 @@ export class ModelRepository implements ModelLookup, ModelControl {
     }
     log.info(`loading: ${entry.name}:${version}`);
     try {
-      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline);
+      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline, this.pool);
       // The atomic switch: from here on new requests resolve to the new copy.
       Object.assign(e, { loaded, state: 'READY' as const, reason: '', source });
+      const current = e;
+      for (const instance of loaded.instances) instance.addHealthListener(() => this.followInstances(current, loaded, `'${entry.name}' version ${version}`));
       log.info(`successfully loaded '${entry.name}' version ${version}`);
       if (previous !== undefined) {
         await unloadVersion(previous);

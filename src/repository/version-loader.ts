@@ -1,6 +1,6 @@
 /**
  * Loads one version of a model: inspect the ONNX file, complete and check the config against it, start every
- * instance (a worker thread with its own session each), warm them up, and build the plan and scheduler the hot path
+ * instance (its own session each, on the instance pool's workers), warm them up, and build the plan and scheduler the hot path
  * uses.
  */
 import type { ModelConfig } from '../config/model-config.ts';
@@ -10,7 +10,7 @@ import { completeConfig, type PipelineOptions } from '../config/pipeline.ts';
 import { buildModelPlan, type ModelPlan } from '../core/model-plan.ts';
 import { missingProviderReason } from '../instance/devices.ts';
 import { inspectModel } from '../instance/inspect-model.ts';
-import { intraOpThreadsPerInstance } from '../instance/thread-budget.ts';
+import type { InstancePool } from '../instance/instance-pool.ts';
 import { ortOptionsFor } from '../instance/session-options.ts';
 import { ModelInstance } from '../instance/model-instance.ts';
 import { unavailable } from '../protocol/errors.ts';
@@ -38,19 +38,19 @@ export interface VersionSource {
   readonly filledConfig: ModelConfig;
 }
 
-export async function loadVersion(source: VersionSource, options: PipelineOptions): Promise<LoadedVersion> {
+export async function loadVersion(source: VersionSource, options: PipelineOptions, pool: InstancePool): Promise<LoadedVersion> {
   const startedAt = performance.now();
   const label = `'${source.modelName}' version ${source.version}`;
   const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
-  const metadata = await inspectModel(probePath, label);
+  const metadata = await inspectModel(pool, probePath, label);
   const config = completeConfig(source.filledConfig, metadata, options);
   const specs = expandInstances(config);
-  const threads = intraOpThreadsPerInstance(specs.length);
+  const threads = pool.intraOpThreads;
   const instances = specs.map((spec) => {
     checkProviders(config, spec);
     const modelPath = resolveModelFile(source.modelDir, source.version, config, spec.name);
     const options = ortOptionsFor(sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId }), threads, config.name);
-    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options);
+    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options, pool);
   });
   const started = await Promise.allSettled(instances.map((instance) => instance.start()));
   const failure = started.find((result) => result.status === 'rejected');
@@ -77,7 +77,7 @@ function publishModelLoad(plan: ModelPlan, seconds: number): void {
   if (modelLoadChannel.hasSubscribers) modelLoadChannel.publish({ plan, seconds });
 }
 
-/** Stops a version once its in-flight executions have finished; its worker threads end and their memory is freed. */
+/** Stops a version once its in-flight executions have finished; its sessions are freed (and workers left empty end). */
 export async function unloadVersion(loaded: LoadedVersion): Promise<void> {
   await loaded.scheduler.drained();
   await Promise.all(loaded.instances.map((instance) => instance.stop()));

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { addModel, slowMatmulModel } from '../../scripts/onnx/test-models.ts';
 import type { Execution } from '../../src/core/scheduler-port.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
+import { InstancePool } from '../../src/instance/instance-pool.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { DirectScheduler } from '../../src/scheduler/direct-scheduler.ts';
 import { planOf } from '../observe/support.ts';
@@ -20,6 +21,7 @@ writeFileSync(addPath, addModel());
 const slowPath = path.join(dir, 'slow.onnx');
 writeFileSync(slowPath, slowMatmulModel());
 
+const pool = new InstancePool({ workersPerDevice: 2 });
 const started: ModelInstance[] = [];
 after(async () => {
   await Promise.all(started.map((i) => i.stop()));
@@ -28,7 +30,7 @@ after(async () => {
 async function startInstance(modelPath: string, name: string): Promise<ModelInstance> {
   const instance = new ModelInstance({ name, kind: 'KIND_CPU', deviceId: 0 }, `'test' version 1`, modelPath, {
     session: { intraOpNumThreads: 1, interOpNumThreads: 1 },
-  });
+  }, pool);
   await instance.start();
   started.push(instance);
   return instance;

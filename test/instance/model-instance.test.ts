@@ -4,9 +4,9 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { addModel, slowMatmulModel } from '../../scripts/onnx/test-models.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
+import { InstancePool } from '../../src/instance/instance-pool.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
-import { intraOpThreadsPerInstance } from '../../src/instance/thread-budget.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { until } from '../support/wait.ts';
 
@@ -17,10 +17,11 @@ const slowPath = path.join(dir, 'slow.onnx');
 writeFileSync(slowPath, slowMatmulModel());
 
 const oneThread = { session: { intraOpNumThreads: 1, interOpNumThreads: 1 } };
+const pool = new InstancePool({ workersPerDevice: 2 });
 const started: ModelInstance[] = [];
 
 async function startInstance(modelPath: string, name: string): Promise<ModelInstance> {
-  const instance = new ModelInstance({ name, kind: 'KIND_CPU', deviceId: 0 }, `'test' version 1`, modelPath, oneThread);
+  const instance = new ModelInstance({ name, kind: 'KIND_CPU', deviceId: 0 }, `'test' version 1`, modelPath, oneThread, pool);
   await instance.start();
   started.push(instance);
   return instance;
@@ -64,7 +65,7 @@ after(async () => {
 
 describe('model instance (worker thread + ONNX Runtime session)', () => {
   it('loads a model in a worker, reports its metadata and runs it', async () => {
-    const instance = new ModelInstance({ name: 'add_0', kind: 'KIND_CPU', deviceId: 0 }, `'add' version 1`, addPath, oneThread);
+    const instance = new ModelInstance({ name: 'add_0', kind: 'KIND_CPU', deviceId: 0 }, `'add' version 1`, addPath, oneThread, pool);
     const metadata = await instance.start();
     started.push(instance);
     assert.deepEqual(metadata.inputs.map((t) => [t.name, t.dataType, t.shape]), [
@@ -134,11 +135,11 @@ describe('model instance (worker thread + ONNX Runtime session)', () => {
 });
 
 describe('intra-op thread budget', () => {
-  it('splits the cores between the instances of a model, at least one thread each', () => {
-    assert.equal(intraOpThreadsPerInstance(1, 8), 8);
-    assert.equal(intraOpThreadsPerInstance(2, 8), 4);
-    assert.equal(intraOpThreadsPerInstance(3, 8), 2);
-    assert.equal(intraOpThreadsPerInstance(4, 2), 1);
-    assert.equal(intraOpThreadsPerInstance(0, 2), 2);
+  it('splits the cores between the workers of a device, at least one thread each', () => {
+    assert.equal(new InstancePool({ workersPerDevice: 1, cores: 8 }).intraOpThreads, 8);
+    assert.equal(new InstancePool({ workersPerDevice: 2, cores: 8 }).intraOpThreads, 4);
+    assert.equal(new InstancePool({ workersPerDevice: 3, cores: 8 }).intraOpThreads, 2);
+    assert.equal(new InstancePool({ workersPerDevice: 4, cores: 2 }).intraOpThreads, 1);
+    assert.throws(() => new InstancePool({ workersPerDevice: 0 }), /at least one worker per device/);
   });
 });

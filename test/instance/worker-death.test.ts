@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { slowMatmulModel } from '../../scripts/onnx/test-models.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
+import { InstancePool } from '../../src/instance/instance-pool.ts';
 import { WorkerClient } from '../../src/instance/worker-client.ts';
 import { packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
@@ -46,7 +47,7 @@ function failure(promise: Promise<unknown>, label: string, order: string[]): Pro
 
 describe('instance worker death', () => {
   it('fails the running and the staged execution of a killed worker at once, and the replacement serves', async () => {
-    const instance = new ModelInstance({ name: 'slow_death', kind: 'KIND_CPU', deviceId: 0 }, `'test' version 1`, slowPath, oneThread);
+    const instance = new ModelInstance({ name: 'slow_death', kind: 'KIND_CPU', deviceId: 0 }, `'test' version 1`, slowPath, oneThread, new InstancePool({ workersPerDevice: 1 }));
     await instance.start();
     stoppers.push(() => instance.stop());
     const order: string[] = [];
@@ -79,12 +80,12 @@ describe('instance worker death', () => {
   });
 
   it('exits only after the run in progress returns, failing what it had at once', async () => {
-    const { client } = await WorkerClient.start('slow exit', slowPath, oneThread);
+    const { client, session } = await WorkerClient.start('slow exit', slowPath, oneThread);
     stoppers.push(() => client.terminate());
     const order: string[] = [];
-    const running = failure(client.run(identity(2048), ['Y']), 'running', order);
+    const running = failure(session.run(identity(2048), ['Y']), 'running', order);
     await until(() => client.executing);
-    const staged = failure(client.run(identity(4), ['Y']), 'staged', order);
+    const staged = failure(session.run(identity(4), ['Y']), 'staged', order);
     const exited = client.terminate();
     assert.equal(client.executing, false, 'a stopped client reports nothing executing');
     await exited;
@@ -92,13 +93,13 @@ describe('instance worker death', () => {
     assert.deepEqual(order.slice(0, 2).sort(), ['running', 'staged']);
     assert.equal(order[2], 'thread ended');
     for (const error of await Promise.all([running, staged])) assert.equal(error.message, 'the instance worker was stopped');
-    await assert.rejects(client.run(identity(4), ['Y']), /the instance worker has stopped/);
+    await assert.rejects(session.run(identity(4), ['Y']), /the instance worker has stopped/);
   });
 
   it('exits at once when idle, blocked waiting for work', async () => {
-    const { client } = await WorkerClient.start('idle exit', slowPath, oneThread);
-    await client.run(identity(4), ['Y']);
+    const { client, session } = await WorkerClient.start('idle exit', slowPath, oneThread);
+    await session.run(identity(4), ['Y']);
     await client.terminate();
-    await assert.rejects(client.run(identity(4), ['Y']), /the instance worker has stopped/);
+    await assert.rejects(session.run(identity(4), ['Y']), /the instance worker has stopped/);
   });
 });

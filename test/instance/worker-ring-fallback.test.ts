@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
 import { addModel } from '../../scripts/onnx/test-models.ts';
 import type { RingGeometry } from '../../src/instance/ring-layout.ts';
-import { WorkerClient } from '../../src/instance/worker-client.ts';
+import { WorkerClient, type WorkerSession } from '../../src/instance/worker-client.ts';
 import { packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { tempDir } from '../support/temp-dir.ts';
@@ -47,10 +47,10 @@ after(async () => {
   await Promise.all(clients.map((c) => c.terminate()));
 });
 
-async function start(modelPath: string, geometry: RingGeometry): Promise<WorkerClient> {
-  const { client } = await WorkerClient.start('fallback test', modelPath, oneThread, geometry);
+async function start(modelPath: string, geometry: RingGeometry): Promise<WorkerSession> {
+  const { client, session } = await WorkerClient.start('fallback test', modelPath, oneThread, geometry);
   clients.push(client);
-  return client;
+  return session;
 }
 
 function floatsInput(n: number, seed: number): WireTensor {

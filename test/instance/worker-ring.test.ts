@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { OnnxElemType } from '../../scripts/onnx/builder.ts';
 import { addModel } from '../../scripts/onnx/test-models.ts';
-import { WorkerClient } from '../../src/instance/worker-client.ts';
+import { WorkerClient, type WorkerSession } from '../../src/instance/worker-client.ts';
 import type { Datatype } from '../../src/protocol/datatypes.ts';
 import { inputsInPlace, packInputs, type PackedInputs } from '../../src/protocol/packed-inputs.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
@@ -50,10 +50,10 @@ after(async () => {
   await Promise.all(clients.map((c) => c.terminate()));
 });
 
-async function start(): Promise<WorkerClient> {
-  const { client } = await WorkerClient.start('ring test', identityPath, oneThread);
+async function start(): Promise<WorkerSession> {
+  const { client, session } = await WorkerClient.start('ring test', identityPath, oneThread);
   clients.push(client);
-  return client;
+  return session;
 }
 
 function framed(values: readonly string[]): Uint8Array {

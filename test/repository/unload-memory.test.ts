@@ -16,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import type { MemoryReport } from '../../bench/load-unload-memory.ts';
@@ -27,13 +28,22 @@ const WEIGHT_SIZE = 1024;
 const MiB = 1024 * 1024;
 /** Allowed RSS growth over the 50 cycles (see the measurements above). */
 const RSS_BOUND = 64 * MiB;
+/**
+ * Many models (issue 15): 100 copies of the tiny add model, all loaded, inferred once and unloaded per cycle. Measured
+ * on the 2-core dev machine: RSS 90–97 MiB before, 204–210 MiB with the 100 loaded (+5 threads: the 2 pool workers and
+ * ONNX Runtime's), 153–161 MiB after the warm-up cycle, then +20–37 MiB over 10–30 cycles without a trend (180, 197,
+ * 189 MiB at 10, 20, 30). A leaked tenth of the 100 models per cycle would add over 220 MiB in 20 cycles.
+ */
+const MANY_MODELS = 100;
+const MANY_CYCLES = 20;
+const MANY_RSS_BOUND = 96 * MiB;
 /** Allowed growth of the settled JS heap (measured: about +1 MiB over 50 cycles, most of it in the first 10). */
 const HEAP_BOUND = 8 * MiB;
 
 /** Runs the child and returns its report; fails with the child's stderr when it does not produce one. */
-function runChild(): Promise<MemoryReport> {
+function runChild(args: readonly string[] = [String(CYCLES), String(WEIGHT_SIZE)]): Promise<MemoryReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, String(CYCLES), String(WEIGHT_SIZE)], {
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -78,5 +88,22 @@ describe('unloading frees memory', () => {
 
     assert.ok(last.rss - base.rss < RSS_BOUND, `RSS grew by ${mib(last.rss - base.rss)} over ${CYCLES} cycles (${figures})`);
     assert.ok(last.heapUsed - base.heapUsed < HEAP_BOUND, `heapUsed grew by ${mib(last.heapUsed - base.heapUsed)}`);
+  });
+
+  it(`${MANY_MODELS} models loaded together share the pool's workers, and ${MANY_CYCLES} cycles of loading and unloading them all return their memory`, { timeout: 300_000 }, async () => {
+    const report = await runChild([String(MANY_CYCLES), '0', 'add', String(MANY_MODELS)]);
+    const { initial, loaded, samples } = report;
+    const base = samples[0]!;
+    const last = samples.at(-1)!;
+    const figures = `RSS ${mib(initial.rss)} before, ${mib(loaded.rss)} with ${MANY_MODELS} models loaded, ${samples.map((s) => `${s.cycle}: ${mib(s.rss)}`).join(', ')}`;
+    const copyCost = loaded.rss - initial.rss;
+    assert.ok(copyCost * MANY_CYCLES / 10 > MANY_RSS_BOUND, `${MANY_MODELS} loaded models cost only ${mib(copyCost)} (${figures})`);
+    if (existsSync('/proc/self/status')) {
+      // One thread per instance worker (at most one per core) and a few process-wide ones: not one per model.
+      const added = loaded.osThreads - initial.osThreads;
+      assert.ok(added <= 2 * os.availableParallelism() + 2, `${MANY_MODELS} models added ${added} threads (${initial.osThreads} → ${loaded.osThreads})`);
+      for (const s of samples) assert.equal(s.osThreads, base.osThreads, `threads after cycle ${s.cycle}`);
+    }
+    assert.ok(last.rss - base.rss < MANY_RSS_BOUND, `RSS grew by ${mib(last.rss - base.rss)} over ${MANY_CYCLES} cycles (${figures})`);
   });
 });

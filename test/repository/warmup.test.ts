@@ -9,6 +9,7 @@ import { executionChannel, requestChannel, type ExecutionEvent, type RequestEven
 import { buildModelPlan, type ModelPlan } from '../../src/core/model-plan.ts';
 import type { WireTensor } from '../../src/protocol/wire-tensor.ts';
 import { ModelInstance } from '../../src/instance/model-instance.ts';
+import { InstancePool } from '../../src/instance/instance-pool.ts';
 import { decodeBytesElements, encodeBytesElements } from '../../src/protocol/bytes-codec.ts';
 import { type ErrorCode, ServerError } from '../../src/protocol/errors.ts';
 import { runWarmup } from '../../src/repository/warmup.ts';
@@ -39,6 +40,7 @@ interface Run {
 }
 
 const runs = new Map<ModelInstance, Run[]>();
+const pool = new InstancePool({ workersPerDevice: 2 });
 const started: ModelInstance[] = [];
 
 /** Starts an instance and records every execution it is given (copying the inputs before they are transferred). */
@@ -48,6 +50,7 @@ async function startInstance(modelDir: string, name: string): Promise<ModelInsta
     `'${path.basename(modelDir)}' version 1`,
     path.join(modelDir, '1', 'model.onnx'),
     { session: { intraOpNumThreads: 1 } },
+    pool,
   );
   await instance.start();
   started.push(instance);
