@@ -11,9 +11,10 @@
  *   - hot alone:     nereid with add_sub only;
  *   - hot + 49 idle: nereid with add_sub and 49 idle copies (the pool must not slow the hot model down);
  *   - mixed 50:      the same 50 models, the requests spread over all of them in turn.
+ * The three run in turn --repeat times (default 3; the machine is noisy) and the report gives each one's median.
  *
  * Usage: node --import tsx bench/many-models.ts [--counts 1,10,100,200] [--seconds 3] [--concurrency 16]
- *                                                 [--instance-workers N] [--json]
+ *                                                 [--instance-workers N] [--repeat 3] [--no-footprint] [--json]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ import { ROOT, startProcess } from './lib/servers.ts';
 const COUNTS = listFlag('counts', [1, 10, 100, 200]);
 const SECONDS = numberFlag('seconds', 3);
 const CONCURRENCY = numberFlag('concurrency', 16);
+const REPEAT = numberFlag('repeat', 3);
+const SKIP_FOOTPRINT = hasFlag('no-footprint');
 const WORKERS = flagValue('instance-workers', '');
 const MiB = 1024 * 1024;
 const SHIPPED = path.join(ROOT, 'model_repository');
@@ -143,9 +146,21 @@ console.log('building dist/ (npm run build) so that nereid runs compiled, as dep
 execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
 console.log(`\nfootprint: N copies of add_sub (${ADD_SUB_SESSIONS} sessions each) + mlp_classifier (${MLP_SESSIONS}); instance workers ${WORKERS || 'default (one per core)'}`);
 const footprints: FootprintRow[] = [];
-for (const count of COUNTS) footprints.push(await footprint(count));
-console.log(`\nadd_sub over HTTP binary at c=${CONCURRENCY}, ${SECONDS} s per point`);
-const loads = [await load('hot alone', 1, false), await load('hot + 49 idle', 50, false), await load('mixed 50', 50, true)];
+if (!SKIP_FOOTPRINT) for (const count of COUNTS) footprints.push(await footprint(count));
+console.log(`\nadd_sub over HTTP binary at c=${CONCURRENCY}, ${SECONDS} s per point, ${REPEAT} rounds`);
+const rounds: LoadRow[][] = [];
+for (let r = 0; r < REPEAT; r++) rounds.push([await load('hot alone', 1, false), await load('hot + 49 idle', 50, false), await load('mixed 50', 50, true)]);
+const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const loads: LoadRow[] = rounds[0]!.map((row, i) => ({
+  ...row,
+  rps: median(rounds.map((round) => round[i]!.rps)),
+  p50Us: median(rounds.map((round) => round[i]!.p50Us)),
+  p99Us: median(rounds.map((round) => round[i]!.p99Us)),
+  errors: rounds.reduce((sum, round) => sum + round[i]!.errors, 0),
+}));
+console.log('medians:');
+for (const row of loads) console.log(`  ${row.scenario.padEnd(16)} ${row.rps.toFixed(0)} req/s, p50 ${row.p50Us.toFixed(0)} µs, p99 ${row.p99Us.toFixed(0)} µs`);
 const hotShare = loads[1]!.rps / loads[0]!.rps;
-console.log(`hot model with 49 idle ÷ alone: ${(hotShare * 100).toFixed(1)}% (target ≥ 95%)`);
+const perRound = rounds.map((round) => `${((round[1]!.rps / round[0]!.rps) * 100).toFixed(1)}%`).join(', ');
+console.log(`hot model with 49 idle ÷ alone: ${(hotShare * 100).toFixed(1)}% of the medians (rounds: ${perRound}; target ≥ 95%)`);
 if (hasFlag('json')) console.log(JSON.stringify({ footprints, loads, hotShare }));

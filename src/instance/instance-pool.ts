@@ -29,7 +29,9 @@ export interface Resident {
 
 /** One worker thread of the pool and the instances it hosts. */
 export class PoolWorker {
-  readonly residents = new Set<Resident>();
+  private readonly members = new Set<Resident>();
+  /** The residents as an array for the availability rounds (rebuilt after a change). */
+  private order: Resident[] | undefined;
   /** Executions handed to this worker through its residents and not yet settled. */
   inflight = 0;
   /** Where the next availability round starts among the residents. */
@@ -49,12 +51,29 @@ export class PoolWorker {
     return this.inflight === 1;
   }
 
-  /** Tells every resident the worker can take work, starting one further each time. */
+  get residents(): ReadonlySet<Resident> {
+    return this.members;
+  }
+
+  add(resident: Resident): void {
+    this.members.add(resident);
+    this.order = undefined;
+  }
+
+  remove(resident: Resident): void {
+    this.members.delete(resident);
+    this.order = undefined;
+  }
+
+  /**
+   * Tells the residents the worker can take work, starting one further each time, until it has one running and one
+   * staged (the rest could not take anything; they hear again when it frees).
+   */
   notifyAvailable(): void {
-    const residents = [...this.residents];
-    if (residents.length === 0) return;
-    const first = this.nextFirst++ % residents.length;
-    for (let i = 0; i < residents.length; i++) residents[(first + i) % residents.length]!.workerAvailable();
+    const order = (this.order ??= [...this.members]);
+    if (order.length === 0) return;
+    const first = this.nextFirst++ % order.length;
+    for (let i = 0; i < order.length && this.inflight < 2; i++) order[(first + i) % order.length]!.workerAvailable();
   }
 }
 
@@ -116,7 +135,7 @@ export class InstancePool {
       if (own < bestScore[0]! || (own === bestScore[0] && all < bestScore[1]!)) [best, bestScore] = [i, [own, all]];
     }
     const worker = slots[best] ?? this.startWorker(device, best);
-    worker.residents.add(resident);
+    worker.add(resident);
     this.homes.set(resident, worker);
     return worker;
   }
@@ -130,7 +149,7 @@ export class InstancePool {
     const worker = this.homes.get(resident);
     if (worker === undefined) return;
     this.homes.delete(resident);
-    worker.residents.delete(resident);
+    worker.remove(resident);
     if (worker.residents.size > 0) return;
     await new Promise((resolve) => setImmediate(resolve));
     const slots = this.devices.get(worker.device);
@@ -170,11 +189,12 @@ export class InstancePool {
     if (dead.residents.size === 0) return;
     log.error(`instance worker ${dead.index} (${dead.device}) ended: ${reason}; starting a replacement for its ${dead.residents.size} session(s)`);
     const replacement = this.startWorker(dead.device, dead.index);
-    for (const resident of dead.residents) {
-      replacement.residents.add(resident);
+    const moving = [...dead.residents];
+    for (const resident of moving) {
+      dead.remove(resident);
+      replacement.add(resident);
       this.homes.set(resident, replacement);
     }
-    dead.residents.clear();
     for (const resident of replacement.residents) resident.workerReplaced(replacement, reason);
   }
 }

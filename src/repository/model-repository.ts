@@ -359,7 +359,12 @@ export class ModelRepository implements ModelLookup, ModelControl {
     }
     log.info(`loading: ${entry.name}:${version}`);
     try {
-      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline, this.pool);
+      const loading = e;
+      // The index shows where a first load stands; a reload keeps the serving copy's row as it is.
+      const progress = (step: string): void => {
+        if (loading.state === 'LOADING' && loading.loaded === undefined) loading.reason = step;
+      };
+      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline, this.pool, progress);
       // The atomic switch: from here on new requests resolve to the new copy.
       Object.assign(e, { loaded, state: 'READY' as const, reason: '', source });
       const current = e;

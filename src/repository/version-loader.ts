@@ -38,9 +38,14 @@ export interface VersionSource {
   readonly filledConfig: ModelConfig;
 }
 
-export async function loadVersion(source: VersionSource, options: PipelineOptions, pool: InstancePool): Promise<LoadedVersion> {
+/**
+ * `progress` hears where a load stands (`inspecting the model`, `<k> of <n> instances loaded`, `warming up`), for the
+ * repository index of a long load.
+ */
+export async function loadVersion(source: VersionSource, options: PipelineOptions, pool: InstancePool, progress: (step: string) => void = () => undefined): Promise<LoadedVersion> {
   const startedAt = performance.now();
   const label = `'${source.modelName}' version ${source.version}`;
+  progress('inspecting the model');
   const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
   const metadata = await inspectModel(pool, probePath, label);
   const config = completeConfig(source.filledConfig, metadata, options);
@@ -52,7 +57,12 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
     const options = ortOptionsFor(sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId }), threads, config.name);
     return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options, pool);
   });
-  const started = await Promise.allSettled(instances.map((instance) => instance.start()));
+  let loadedCount = 0;
+  progress(`0 of ${instances.length} instances loaded`);
+  const started = await Promise.allSettled(instances.map((instance) => instance.start().then((metadata) => {
+    progress(`${++loadedCount} of ${instances.length} instances loaded`);
+    return metadata;
+  })));
   const failure = started.find((result) => result.status === 'rejected');
   if (failure !== undefined) {
     await Promise.all(instances.map((instance) => instance.stop()));
@@ -60,6 +70,7 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
   }
   const active = instances.filter((_, i) => !specs[i]!.passive);
   const plan = buildModelPlan(config, source.version);
+  if ((config.model_warmup ?? []).length > 0) progress('warming up');
   try {
     // Every (non-passive) instance runs the model_warmup samples before the version may turn READY.
     await runWarmup(config, plan, source.modelDir, active);

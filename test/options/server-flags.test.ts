@@ -100,4 +100,10 @@ describe('parseOptions: server, logging and model repository flags', () => {
     const o = parse('--model-load-thread-count=2', '--model-load-retry-count=3', '--model-namespacing=true');
     assert.deepEqual([o.modelLoadThreadCount, o.modelLoadRetryCount, o.modelNamespacing], [2, 3, true]);
   });
+
+  it('--instance-workers sets the instance workers per device (default: unset, one per core); at least 1', () => {
+    assert.equal(parse().instanceWorkers, undefined);
+    assert.equal(parse('--instance-workers=3').instanceWorkers, 3);
+    fails([REPO, '--instance-workers=0'], bad('instance-workers', 'invalid argument for --instance-workers: it must be at least 1'));
+  });
 });

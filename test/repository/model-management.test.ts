@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { addModel, corruptModelBytes, writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { addModel, corruptModelBytes, slowMatmulModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import { InferenceService } from '../../src/core/inference-service.ts';
 import { setLogSink } from '../../src/observe/log.ts';
 import { ModelRepository } from '../../src/repository/model-repository.ts';
+import type { LoadedVersion } from '../../src/repository/version-loader.ts';
 import { tempDir } from '../support/temp-dir.ts';
 import { fp32Input, range, readFp32 } from '../support/tensors.ts';
 import { until } from '../support/wait.ts';
@@ -263,5 +264,40 @@ describe('warmup in the load path', () => {
     const [cold] = state(repository, 'cold');
     assert.equal(cold![1], 'UNAVAILABLE');
     assert.match(String(cold![2]), /missing\.bin/);
+  });
+});
+
+describe('instance workers under the repository', () => {
+  it('a first load shows its progress as the index reason while LOADING, then READY with none', async () => {
+    const repo = tempDir();
+    // One warmup run of 6 MatMuls at n = 1024 (~135 ms on one thread on the 2-core dev machine) keeps it LOADING.
+    writeModelDir(repo, 'slow_warm', slowMatmulModel(), {
+      config: 'backend: "onnxruntime"\nmax_batch_size: 0\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ -1, -1 ] } ]\n' +
+        'output [ { name: "Y" data_type: TYPE_FP32 dims: [ -1, -1 ] } ]\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n' +
+        'model_warmup [ { name: "big" batch_size: 1 inputs { key: "X" value { data_type: TYPE_FP32 dims: [ 1024, 1024 ] zero_data: true } } } ]',
+    });
+    const repository = await open(repo, 'explicit');
+    const loading = repository.load('slow_warm');
+    await until(() => state(repository, 'slow_warm').some(([, s, reason]) => s === 'LOADING' && reason === 'warming up'));
+    await loading;
+    assert.deepEqual(state(repository, 'slow_warm'), [[1, 'READY', '']]);
+  });
+
+  it('a version whose only instance loses its worker is LOADING until the session is recreated, then serves', async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'lone', addModel(), { config: CONFIG() });
+    const repository = await open(repo, 'explicit', ['lone']);
+    const service = new InferenceService(repository);
+    const [instance] = (repository.resolve('lone') as LoadedVersion).instances;
+    const killed = instance!.killWorker();
+    // The worker's residents are told at once, before the old thread has even ended.
+    assert.deepEqual(state(repository, 'lone'), [[1, 'LOADING', 'recreating its instances after their worker died']]);
+    await assert.rejects(service.infer('lone', undefined, request()), /Request for unknown model: 'lone' has no available versions/);
+    await killed;
+    await until(() => state(repository, 'lone')[0]?.[1] === 'READY');
+    assert.deepEqual(state(repository, 'lone'), [[1, 'READY', '']]);
+    assert.equal(instance!.restarts, 1);
+    const response = await service.infer('lone', undefined, request());
+    assert.equal(response.outputs.length > 0, true);
   });
 });
