@@ -7,6 +7,7 @@
  *   5. full validation (model init), then per instance the execution providers and the config-vs-model checks.
  * The result is deep-frozen: it is the config the server serves and plans from.
  */
+import { refuseUnbuiltSequenceFeatures } from './sequence-batching.ts';
 import { autoCompleteOnnx } from './autocomplete.ts';
 import { expandInstances } from './instance-layout.ts';
 import type { ModelConfig } from './model-config.ts';
@@ -49,6 +50,7 @@ export function completeConfig(
 
   for (const instance of expandInstances(config)) sessionPlanFor(config, instance);
   validateAgainstModel(config, metadata);
+  refuseUnbuiltSequenceFeatures(config);
   return deepFreeze(config);
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ConfigDataType } from '../protocol/datatypes.ts';
 import type { ModelConfig } from './model-config.ts';
+import { unsupported } from '../protocol/errors.ts';
 
 export type ControlKind =
   | 'CONTROL_SEQUENCE_START'
@@ -48,4 +49,21 @@ export interface SequenceBatching {
 /** The sequence batching block of `config`, typed; undefined when the model does not use the sequence batcher. */
 export function sequenceBatchingOf(config: Readonly<ModelConfig>): SequenceBatching | undefined {
   return config.sequence_batching as SequenceBatching | undefined;
+}
+
+/**
+ * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): the oldest strategy,
+ * control inputs, implicit state and iterative sequences. What is left (the direct strategy's correlation IDs, START
+ * and END, in-order execution per sequence, the idle timeout) is what it runs.
+ */
+export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): void {
+  const seq = sequenceBatchingOf(config);
+  if (seq === undefined) return;
+  const refuse = (field: string, what: string): never => {
+    throw unsupported(`model '${config.name}': sequence_batching.${field} is not supported yet: nereid's sequence batcher does not ${what}`);
+  };
+  if (seq.oldest !== undefined) refuse('oldest', 'implement the oldest strategy (only direct)');
+  if (seq.control_input.length > 0) refuse('control_input', 'inject control inputs into the model');
+  if (seq.state.length > 0) refuse('state', 'keep implicit state between the requests of a sequence');
+  if (seq.iterative_sequence) refuse('iterative_sequence', 'run iterative sequences');
 }

@@ -7,6 +7,7 @@ import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Paramet
 import type { ExecutionResult } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 import type { ModelLookup } from './model-lookup.ts';
+import type { SequenceFlags } from './scheduler-port.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
@@ -21,6 +22,20 @@ function integerParameter(value: ParameterValue | undefined): number {
   if (value === undefined || typeof value === 'boolean') return 0;
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/** The sequence parameters of a request to a sequence-batching model. */
+function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
+  const id = parameters?.sequence_id;
+  const numeric = typeof id === 'number' || typeof id === 'bigint';
+  const label = id === undefined || typeof id === 'boolean' ? '' : String(id);
+  const absent = label === '' || (numeric && label === '0');
+  return {
+    key: absent ? '' : `${numeric ? 'n' : 's'}${label}`,
+    label,
+    start: parameters?.sequence_start === true,
+    end: parameters?.sequence_end === true,
+  };
 }
 
 export class InferenceService {
@@ -47,6 +62,7 @@ export class InferenceService {
       priority: integerParameter(parameters?.priority),
       timeoutUs: integerParameter(parameters?.timeout),
       requestId: request.id ?? '',
+      ...(plan.sequenceBatching === undefined ? {} : { sequence: sequenceFlags(parameters) }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
     let result: ExecutionResult | undefined;

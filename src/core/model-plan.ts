@@ -43,6 +43,14 @@ export interface ModelPlan {
   readonly requiredInputCount: number;
   /** Present when requests are batched together (`dynamic_batching` and `max_batch_size > 0`). */
   readonly dynamicBatching?: BatchingPlan;
+  /** Present for `sequence_batching` models: requests carry a correlation ID and run in order per sequence. */
+  readonly sequenceBatching?: SequencePlan;
+}
+
+/** What the sequence batcher needs of `sequence_batching` (the direct strategy without control inputs or state). */
+export interface SequencePlan {
+  /** max_sequence_idle_microseconds (normalized: 1 s when unset). */
+  readonly idleUs: number;
 }
 
 /** Builds the plan of one version from its normalized config. Throws INTERNAL on a datatype the config cannot hold. */
@@ -65,6 +73,9 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     outputByName: new Map(outputs.map((t) => [t.name, t])),
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
+    ...(config.sequence_batching === undefined
+      ? {}
+      : { sequenceBatching: Object.freeze({ idleUs: Number(config.sequence_batching.max_sequence_idle_microseconds) }) }),
   });
 }
 

@@ -7,6 +7,19 @@ import type { ClientGoneSignal } from '../protocol/cancellation.ts';
 import type { ExecutionResult } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 
+/** A request's sequence parameters (sequence_id, sequence_start, sequence_end), for the sequence batcher. */
+export interface SequenceFlags {
+  /**
+   * The correlation ID as its map key: `n<digits>` for an integer, `s<text>` for a string; '' when absent, 0 or empty
+   * (Triton's "no correlation ID").
+   */
+  readonly key: string;
+  /** The ID as Triton's messages print it. */
+  readonly label: string;
+  readonly start: boolean;
+  readonly end: boolean;
+}
+
 /** One request's execution, as the core hands it to the version's scheduler. */
 export interface Execution {
   /** Model-side tensors of one request (already reshaped for the model). */
@@ -20,6 +33,8 @@ export interface Execution {
   readonly timeoutUs: number;
   /** The request's id ('' when it has none), which Triton's queue-full error quotes. */
   readonly requestId: string;
+  /** The request's sequence parameters; only the sequence batcher reads them. */
+  readonly sequence?: SequenceFlags;
   /** Aborted when the client has gone: a queued execution is then dropped. */
   readonly signal?: ClientGoneSignal;
 }

@@ -16,6 +16,7 @@ import { ModelInstance } from '../instance/model-instance.ts';
 import { unavailable } from '../protocol/errors.ts';
 import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
 import { DynamicBatcher } from '../scheduler/dynamic-batcher.ts';
+import { SequenceBatcher } from '../scheduler/sequence-batcher.ts';
 import { modelLoadChannel } from '../core/inference-events.ts';
 import type { Scheduler } from '../core/scheduler-port.ts';
 import { resolveModelFile } from './model-file.ts';
@@ -79,7 +80,9 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
     throw error;
   }
   // Triton batches across requests only with dynamic_batching; max_batch_size alone does not (the plan says which).
-  const scheduler = plan.dynamicBatching !== undefined ? new DynamicBatcher(plan, active) : new DirectScheduler(plan, active);
+  const scheduler: Scheduler = plan.sequenceBatching !== undefined
+    ? new SequenceBatcher(plan, active)
+    : plan.dynamicBatching !== undefined ? new DynamicBatcher(plan, active) : new DirectScheduler(plan, active);
   publishModelLoad(plan, (performance.now() - startedAt) / 1000);
   return { version: source.version, config, plan, instances, scheduler };
 }

@@ -164,15 +164,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     awaits: 'issue 17',
   },
   {
-    caseId: /^sequence without (id|start)/,
-    aspect: /./,
-    reason: 'not built yet: nereid has no sequence batcher; it runs requests to a sequence_batching model ' +
-      "without a correlation ID or START flag, where Triton refuses them with 400/INVALID_ARG \"inference request to " +
-      "model '<m>' must specify a non-zero or non-empty correlation ID\" and \"inference request for sequence <id> to " +
-      "model '<m>' must specify the START flag on the first request of the sequence\"",
-    awaits: 'issue 16',
-  },
-  {
     caseId: /^classification 2 /,
     aspect: /./,
     reason: 'not built yet: the classification extension (nereid answers 501/UNIMPLEMENTED "classification is ' +

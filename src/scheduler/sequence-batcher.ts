@@ -1,0 +1,251 @@
+/**
+ * The sequence batcher, direct strategy, for models with `sequence_batching` and neither control inputs nor implicit
+ * state (those are refused at load until they are built): every request names its sequence by correlation ID, the
+ * first one with the START flag; a sequence is bound to one instance for its lifetime and its requests run there one
+ * at a time, in arrival order. Requests of different sequences bound to the same instance run together in one batch
+ * (one row-block per sequence) up to max_batch_size. A sequence ends after its request with the END flag, or when no
+ * request has come for max_sequence_idle_microseconds; a later request without START then fails as Triton's does.
+ *
+ * Differs from Triton: a sequence is never held back for want of a batch slot (Triton's direct strategy has
+ * max_batch_size slots per instance and queues new sequences until one frees); here an instance takes any number of
+ * sequences and batches max_batch_size of them at a time.
+ */
+import type { ModelPlan } from '../core/model-plan.ts';
+import type { Execution, Scheduler } from '../core/scheduler-port.ts';
+import { invalidArg } from '../protocol/errors.ts';
+import type { ExecutionResult, ExecutionSlot } from '../protocol/execution.ts';
+import { inputsInPlace } from '../protocol/packed-inputs.ts';
+import { assembleBatch, splitOutput } from './batch-assembly.ts';
+import { publishExecution } from './execution-events.ts';
+import { Fifo } from './fifo.ts';
+import { cancelledError } from './queue-errors.ts';
+
+interface Queued {
+  readonly execution: Execution;
+  readonly enqueuedAt: number;
+  /** The request carried END: the sequence ends after it unless another START is queued behind it. */
+  readonly end: boolean;
+  resolve(result: ExecutionResult): void;
+  reject(error: Error): void;
+}
+
+interface Sequence {
+  readonly key: string;
+  readonly instance: ExecutionSlot;
+  readonly queue: Fifo<Queued>;
+  running: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class SequenceBatcher implements Scheduler {
+  private readonly sequences = new Map<string, Sequence>();
+  /** Live sequences bound to each instance. */
+  private readonly bound = new Map<ExecutionSlot, number>();
+  private queued = 0;
+  private running = 0;
+  private drainWaiters: (() => void)[] = [];
+  private readonly outputOrder: readonly string[];
+  private schedulePending = false;
+
+  /** `plan.sequenceBatching` must be present. */
+  constructor(
+    private readonly plan: ModelPlan,
+    private readonly instances: readonly ExecutionSlot[],
+  ) {
+    if (plan.sequenceBatching === undefined) throw new TypeError(`model '${plan.name}' has no sequence batching plan`);
+    this.outputOrder = plan.outputs.map((o) => o.name);
+    for (const instance of instances) this.bound.set(instance, 0);
+    // An instance says it is free before the result of its execution reaches this batcher (finish): scheduling then
+    // would see that execution's sequences as still running and leave their next requests out of the batch.
+    // finish() schedules in any case; this catches an instance freed by another model sharing its worker.
+    const schedule = (): void => {
+      if (this.schedulePending) return;
+      this.schedulePending = true;
+      setImmediate(() => {
+        this.schedulePending = false;
+        this.schedule();
+      });
+    };
+    for (const instance of instances) instance.addAvailabilityListener(schedule);
+  }
+
+  get inflight(): number {
+    return this.queued + this.running;
+  }
+
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Live sequences (for tests and operators). */
+  get liveSequences(): number {
+    return this.sequences.size;
+  }
+
+  /** Throws Triton's INVALID_ARG for a request without correlation ID, or for an unknown sequence without START. */
+  enqueue(execution: Execution): Promise<ExecutionResult> {
+    const flags = execution.sequence;
+    if (flags === undefined || flags.key === '') {
+      throw invalidArg(`inference request to model '${this.plan.name}' must specify a non-zero or non-empty correlation ID`);
+    }
+    let sequence = this.sequences.get(flags.key);
+    if (sequence === undefined) {
+      if (!flags.start) {
+        throw invalidArg(
+          `inference request for sequence ${flags.label} to model '${this.plan.name}' must specify the START flag on the first request of the sequence`,
+        );
+      }
+      sequence = this.open(flags.key);
+    }
+    if (execution.signal?.aborted) return Promise.reject(cancelledError());
+    if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
+    sequence.idleTimer = undefined;
+    const target = sequence;
+    const result = new Promise<ExecutionResult>((resolve, reject) => {
+      target.queue.push({ execution, enqueuedAt: performance.now(), end: flags.end, resolve, reject });
+    });
+    this.queued++;
+    this.schedule();
+    return result;
+  }
+
+  drained(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Binds a new sequence to the instance with fewest live sequences. */
+  private open(key: string): Sequence {
+    let instance = this.instances[0]!;
+    for (const candidate of this.instances) if (this.bound.get(candidate)! < this.bound.get(instance)!) instance = candidate;
+    this.bound.set(instance, this.bound.get(instance)! + 1);
+    const sequence: Sequence = { key, instance, queue: new Fifo<Queued>(), running: false };
+    this.sequences.set(key, sequence);
+    return sequence;
+  }
+
+  private release(sequence: Sequence): void {
+    if (this.sequences.get(sequence.key) !== sequence) return;
+    if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
+    this.sequences.delete(sequence.key);
+    this.bound.set(sequence.instance, this.bound.get(sequence.instance)! - 1);
+  }
+
+  /** An idle sequence (nothing queued or running) is released once max_sequence_idle_microseconds pass. */
+  private armIdle(sequence: Sequence): void {
+    if (sequence.running || sequence.queue.length > 0 || this.sequences.get(sequence.key) !== sequence) return;
+    sequence.idleTimer = setTimeout(() => this.release(sequence), this.plan.sequenceBatching!.idleUs / 1000);
+    sequence.idleTimer.unref();
+  }
+
+  /** Runs, on every available instance, the head requests of the sequences bound there. */
+  private schedule(): void {
+    for (const instance of this.instances) {
+      if (this.queued === 0) break;
+      if (!instance.available) continue;
+      const batch = this.nextBatch(instance);
+      if (batch.length > 0) this.run(instance, batch);
+    }
+    this.notifyDrained();
+  }
+
+  /** Up to max_batch_size sequences' head requests (at least one), oldest first, with matching shapes. */
+  private nextBatch(instance: ExecutionSlot): { sequence: Sequence; item: Queued }[] {
+    const ready: { sequence: Sequence; item: Queued }[] = [];
+    for (const sequence of this.sequences.values()) {
+      if (sequence.instance !== instance || sequence.running) continue;
+      let item = sequence.queue.shift();
+      while (item !== undefined && item.execution.signal?.aborted) {
+        this.queued--;
+        item.reject(cancelledError());
+        item = sequence.queue.shift();
+      }
+      if (item === undefined) {
+        this.armIdle(sequence);
+        continue;
+      }
+      ready.push({ sequence, item });
+    }
+    ready.sort((a, b) => a.item.enqueuedAt - b.item.enqueuedAt);
+    const limit = Math.max(1, this.plan.maxBatchSize);
+    const first = ready[0];
+    const batch: typeof ready = [];
+    let rows = 0;
+    for (const entry of ready) {
+      const size = Math.max(1, entry.item.execution.batchSize);
+      const fits = batch.length === 0 || (this.plan.maxBatchSize > 0 && rows + size <= limit && sameShapes(entry.item.execution, first!.item.execution));
+      if (fits) {
+        batch.push(entry);
+        rows += size;
+      } else {
+        // Not this time: back to the front of its sequence's queue.
+        entry.sequence.queue.unshift(entry.item);
+      }
+    }
+    return batch;
+  }
+
+  private run(instance: ExecutionSlot, batch: readonly { sequence: Sequence; item: Queued }[]): void {
+    const startedAt = performance.now();
+    this.queued -= batch.length;
+    this.running += batch.length;
+    for (const { sequence } of batch) sequence.running = true;
+    const executions = batch.map(({ item }) => item.execution);
+    const elements = executions.reduce((n, e) => n + Math.max(1, e.batchSize), 0);
+    const wanted = new Set(executions.flatMap((e) => e.outputNames));
+    const outputNames = this.outputOrder.filter((name) => wanted.has(name));
+    let inputs;
+    try {
+      inputs = executions.length === 1 ? inputsInPlace(executions[0]!.inputs) : assembleBatch(executions);
+    } catch (error) {
+      this.finish(batch, error as Error);
+      return;
+    }
+    instance.run(inputs, executions.length === 1 ? executions[0]!.outputNames : outputNames).then(
+      (result) => {
+        publishExecution(this.plan, elements, batch.length, result.timings);
+        const queueNs = (item: Queued): number => Math.round((startedAt - item.enqueuedAt) * 1e6);
+        if (executions.length === 1) {
+          const { item } = batch[0]!;
+          item.resolve({ outputs: result.outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
+        } else {
+          const rows = executions.map((e) => e.inputs[0]?.shape[0] ?? 0);
+          const pieces = new Map(result.outputs.map((output) => [output.name, splitOutput(output, rows)]));
+          batch.forEach(({ item }, i) => {
+            const outputs = item.execution.outputNames.map((name) => pieces.get(name)![i]!);
+            item.resolve({ outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
+          });
+        }
+        this.finish(batch);
+      },
+      (error: Error) => this.finish(batch, error),
+    );
+  }
+
+  private finish(batch: readonly { sequence: Sequence; item: Queued }[], error?: Error): void {
+    this.running -= batch.length;
+    for (const { sequence, item } of batch) {
+      if (error !== undefined) item.reject(error);
+      sequence.running = false;
+      if (item.end && sequence.queue.length === 0) this.release(sequence);
+      else this.armIdle(sequence);
+    }
+    this.schedule();
+  }
+
+  private notifyDrained(): void {
+    if (this.inflight !== 0 || this.drainWaiters.length === 0) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** Whether two requests' inputs match beyond the batch dimension (so their rows can be stacked). */
+function sameShapes(a: Execution, b: Execution): boolean {
+  if (a.inputs.length !== b.inputs.length) return false;
+  return a.inputs.every((tensor) => {
+    const other = b.inputs.find((t) => t.name === tensor.name);
+    return other !== undefined && other.datatype === tensor.datatype && other.shape.slice(1).join() === tensor.shape.slice(1).join();
+  });
+}
