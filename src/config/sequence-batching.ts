@@ -25,11 +25,20 @@ export interface SequenceControlInput {
   control: SequenceControl[];
 }
 
+export interface SequenceInitialState {
+  data_type: ConfigDataType;
+  dims: number[];
+  zero_data?: boolean;
+  data_file?: string;
+  name: string;
+}
+
 export interface SequenceState {
   input_name: string;
   output_name: string;
   data_type: ConfigDataType;
   dims: number[];
+  initial_state: SequenceInitialState[];
 }
 
 export interface SequenceBatching {
@@ -52,9 +61,9 @@ export function sequenceBatchingOf(config: Readonly<ModelConfig>): SequenceBatch
 }
 
 /**
- * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): the oldest strategy,
- * control inputs, implicit state and iterative sequences. What is left (the direct strategy's correlation IDs, START
- * and END, in-order execution per sequence, the idle timeout) is what it runs.
+ * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): queue delays and
+ * preferred batch sizes (it never waits for a batch to fill), initial state from files and iterative sequences. What is left (the direct strategy's correlation IDs, START and
+ * END, control inputs, implicit state, in-order execution per sequence, the idle timeout) is what it runs.
  */
 export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): void {
   const seq = sequenceBatchingOf(config);
@@ -62,8 +71,21 @@ export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): vo
   const refuse = (field: string, what: string): never => {
     throw unsupported(`model '${config.name}': sequence_batching.${field} is not supported yet: nereid's sequence batcher does not ${what}`);
   };
-  if (seq.oldest !== undefined) refuse('oldest', 'implement the oldest strategy (only direct)');
-  if (seq.control_input.length > 0) refuse('control_input', 'inject control inputs into the model');
-  if (seq.state.length > 0) refuse('state', 'keep implicit state between the requests of a sequence');
+  // Both strategies bind a sequence to one instance and batch the head requests of its sequences there, oldest first,
+  // as soon as the instance is free: waiting for a fuller batch is what is not built.
+  if (seq.oldest !== undefined) {
+    if (Number(seq.oldest.max_queue_delay_microseconds) > 0) refuse('oldest.max_queue_delay_microseconds', 'wait for a batch to fill');
+    // Normalization fills [max_batch_size], which is what taking up to max_batch_size requests already does.
+    const preferred = seq.oldest.preferred_batch_size.map(Number);
+    if (preferred.some((size) => size !== config.max_batch_size)) refuse('oldest.preferred_batch_size', 'aim for preferred batch sizes');
+  }
+  if (seq.direct !== undefined) {
+    if (Number(seq.direct.max_queue_delay_microseconds) > 0) refuse('direct.max_queue_delay_microseconds', 'wait for a batch to fill');
+    if (seq.direct.minimum_slot_utilization > 0) refuse('direct.minimum_slot_utilization', 'wait for a batch to fill');
+  }
+  for (const state of seq.state) {
+    if (state.initial_state.some((initial) => initial.data_file !== undefined)) refuse('state.initial_state.data_file', 'read initial state from files (zero_data only)');
+    if (state.initial_state.length > 1) refuse('state.initial_state', 'take more than one initial state per state tensor');
+  }
   if (seq.iterative_sequence) refuse('iterative_sequence', 'run iterative sequences');
 }

@@ -6,6 +6,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datatypes.ts';
 import { internal } from '../protocol/errors.ts';
+import type { SequenceBatching } from '../config/sequence-batching.ts';
 import { batchingPlan, type BatchingPlan } from './batching-plan.ts';
 
 /** The variable-size dimension marker of model configs. */
@@ -47,10 +48,68 @@ export interface ModelPlan {
   readonly sequenceBatching?: SequencePlan;
 }
 
-/** What the sequence batcher needs of `sequence_batching` (the direct strategy without control inputs or state). */
+/** What the sequence batcher needs of `sequence_batching` (the direct strategy, without implicit state). */
 export interface SequencePlan {
   /** max_sequence_idle_microseconds (normalized: 1 s when unset). */
   readonly idleUs: number;
+  /** The control inputs the batcher adds to every request, in config order. */
+  readonly controls: readonly ControlPlan[];
+  /** Implicit state: fed from one request of a sequence to the next. */
+  readonly states: readonly StatePlan[];
+}
+
+/** One implicit state tensor: the model input fed with what the output of the sequence's previous request held. */
+export interface StatePlan {
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly datatype: Datatype;
+  /** The state at START (all zeros), per request row: shape without the batch dimension. */
+  readonly initialShape: readonly number[];
+}
+
+/** One control input: which sequence fact it carries, as which tensor. */
+export interface ControlPlan {
+  readonly name: string;
+  readonly kind: 'CONTROL_SEQUENCE_START' | 'CONTROL_SEQUENCE_END' | 'CONTROL_SEQUENCE_READY' | 'CONTROL_SEQUENCE_CORRID';
+  readonly datatype: Datatype;
+  /** START / END / READY: one element's bytes for false and for true (the config's `*_false_true`). */
+  readonly falseTrue?: readonly [Uint8Array, Uint8Array];
+}
+
+function sequencePlan(config: Readonly<ModelConfig>): SequencePlan | undefined {
+  const seq = config.sequence_batching as SequenceBatching | undefined;
+  if (seq === undefined) return undefined;
+  const controls: ControlPlan[] = [];
+  for (const input of seq.control_input) {
+    for (const control of input.control) {
+      if (control.kind === 'CONTROL_SEQUENCE_CORRID') {
+        const datatype = datatypeFromConfig(control.data_type);
+        if (datatype === undefined) throw internal(`model '${config.name}': control '${input.name}' has data type ${control.data_type}`);
+        controls.push({ name: input.name, kind: control.kind, datatype });
+      } else if (control.fp32_false_true.length === 2) {
+        const [f, t] = control.fp32_false_true;
+        controls.push({ name: input.name, kind: control.kind, datatype: 'FP32', falseTrue: [bytesOf(new Float32Array([f!])), bytesOf(new Float32Array([t!]))] });
+      } else if (control.int32_false_true.length === 2) {
+        const [f, t] = control.int32_false_true;
+        controls.push({ name: input.name, kind: control.kind, datatype: 'INT32', falseTrue: [bytesOf(new Int32Array([f!])), bytesOf(new Int32Array([t!]))] });
+      } else {
+        const [f, t] = control.bool_false_true;
+        controls.push({ name: input.name, kind: control.kind, datatype: 'BOOL', falseTrue: [Uint8Array.of(f ? 1 : 0), Uint8Array.of(t ? 1 : 0)] });
+      }
+    }
+  }
+  const states: StatePlan[] = seq.state.map((state) => {
+    const datatype = datatypeFromConfig(state.data_type);
+    if (datatype === undefined) throw internal(`model '${config.name}': state '${state.input_name}' has data type ${state.data_type}`);
+    // A variable dimension starts empty unless the initial state gives it.
+    const initialShape = state.initial_state[0]?.dims ?? state.dims.map((d) => Math.max(0, Number(d)));
+    return { inputName: state.input_name, outputName: state.output_name, datatype, initialShape: initialShape.map(Number) };
+  });
+  return Object.freeze({ idleUs: Number(seq.max_sequence_idle_microseconds), controls: Object.freeze(controls), states: Object.freeze(states) });
+}
+
+function bytesOf(values: Float32Array | Int32Array): Uint8Array {
+  return new Uint8Array(values.buffer);
 }
 
 /** Builds the plan of one version from its normalized config. Throws INTERNAL on a datatype the config cannot hold. */
@@ -63,6 +122,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     tensorPlan(config.name, io.name, io.data_type, io.dims, io.reshape?.shape, false, index, batching),
   );
   const dynamicBatching = batchingPlan(config);
+  const sequenceBatching = sequencePlan(config);
   return Object.freeze({
     name: config.name,
     version,
@@ -73,9 +133,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     outputByName: new Map(outputs.map((t) => [t.name, t])),
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
-    ...(config.sequence_batching === undefined
-      ? {}
-      : { sequenceBatching: Object.freeze({ idleUs: Number(config.sequence_batching.max_sequence_idle_microseconds) }) }),
+    ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
   });
 }
 

@@ -7,6 +7,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { expandInstances, type InstanceSpec } from '../config/normalize.ts';
 import { sessionPlanFor } from '../config/ort-options.ts';
 import { completeConfig, type PipelineOptions } from '../config/pipeline.ts';
+import { refuseNotCarriedOut } from '../config/not-carried-out.ts';
 import { buildModelPlan, type ModelPlan } from '../core/model-plan.ts';
 import { missingProviderReason } from '../instance/devices.ts';
 import { inspectModel } from '../instance/inspect-model.ts';
@@ -47,9 +48,12 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
   const startedAt = performance.now();
   const label = `'${source.modelName}' version ${source.version}`;
   progress('inspecting the model');
+  // An ensemble has no model file to inspect: refused here, before a lookup that would fail on a missing file.
+  if (source.filledConfig.ensemble_scheduling !== undefined) refuseNotCarriedOut(source.filledConfig);
   const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
   const metadata = await inspectModel(pool, probePath, label);
   const config = completeConfig(source.filledConfig, metadata, options);
+  refuseNotCarriedOut(config);
   const specs = expandInstances(config);
   const threads = pool.intraOpThreads;
   const instances = specs.map((spec) => {

@@ -1,6 +1,6 @@
 /**
- * The sequence batcher, direct strategy, for models with `sequence_batching` and neither control inputs nor implicit
- * state (those are refused at load until they are built): every request names its sequence by correlation ID, the
+ * The sequence batcher, direct strategy, for models with `sequence_batching`; control inputs are added to every
+ * request and implicit state is carried from each request of a sequence to the next (kept here, on the main thread): every request names its sequence by correlation ID, the
  * first one with the START flag; a sequence is bound to one instance for its lifetime and its requests run there one
  * at a time, in arrival order. Requests of different sequences bound to the same instance run together in one batch
  * (one row-block per sequence) up to max_batch_size. A sequence ends after its request with the END flag, or when no
@@ -10,8 +10,10 @@
  * max_batch_size slots per instance and queues new sequences until one frees); here an instance takes any number of
  * sequences and batches max_batch_size of them at a time.
  */
-import type { ModelPlan } from '../core/model-plan.ts';
-import type { Execution, Scheduler } from '../core/scheduler-port.ts';
+import type { ControlPlan, ModelPlan, StatePlan } from '../core/model-plan.ts';
+import { byteSizeOf, elementCount } from '../protocol/datatypes.ts';
+import type { Execution, Scheduler, SequenceFlags } from '../core/scheduler-port.ts';
+import type { WireTensor } from '../protocol/wire-tensor.ts';
 import { invalidArg } from '../protocol/errors.ts';
 import type { ExecutionResult, ExecutionSlot } from '../protocol/execution.ts';
 import { inputsInPlace } from '../protocol/packed-inputs.ts';
@@ -23,6 +25,8 @@ import { cancelledError } from './queue-errors.ts';
 interface Queued {
   readonly execution: Execution;
   readonly enqueuedAt: number;
+  /** The request carried START: its implicit state starts from the initial state. */
+  readonly start: boolean;
   /** The request carried END: the sequence ends after it unless another START is queued behind it. */
   readonly end: boolean;
   resolve(result: ExecutionResult): void;
@@ -35,6 +39,8 @@ interface Sequence {
   readonly queue: Fifo<Queued>;
   running: boolean;
   idleTimer?: NodeJS.Timeout;
+  /** The implicit state after the sequence's last request, by state input name. */
+  state?: Map<string, WireTensor>;
 }
 
 export class SequenceBatcher implements Scheduler {
@@ -45,6 +51,10 @@ export class SequenceBatcher implements Scheduler {
   private running = 0;
   private drainWaiters: (() => void)[] = [];
   private readonly outputOrder: readonly string[];
+  private readonly controls: readonly ControlPlan[];
+  private readonly states: readonly StatePlan[];
+  /** How many sequences' requests one execution may take: 1 when a state tensor has a variable dimension. */
+  private readonly batchLimit: number;
   private schedulePending = false;
 
   /** `plan.sequenceBatching` must be present. */
@@ -54,6 +64,10 @@ export class SequenceBatcher implements Scheduler {
   ) {
     if (plan.sequenceBatching === undefined) throw new TypeError(`model '${plan.name}' has no sequence batching plan`);
     this.outputOrder = plan.outputs.map((o) => o.name);
+    this.controls = plan.sequenceBatching.controls;
+    this.states = plan.sequenceBatching.states;
+    const variableState = this.states.some((state) => state.initialShape.some((d) => d === 0));
+    this.batchLimit = variableState ? 1 : Math.max(1, plan.maxBatchSize);
     for (const instance of instances) this.bound.set(instance, 0);
     // An instance says it is free before the result of its execution reaches this batcher (finish): scheduling then
     // would see that execution's sequences as still running and leave their next requests out of the batch.
@@ -101,12 +115,30 @@ export class SequenceBatcher implements Scheduler {
     if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
     sequence.idleTimer = undefined;
     const target = sequence;
+    const withControls = this.controls.length === 0 ? execution : { ...execution, inputs: [...execution.inputs, ...this.controlTensors(execution, flags)] };
     const result = new Promise<ExecutionResult>((resolve, reject) => {
-      target.queue.push({ execution, enqueuedAt: performance.now(), end: flags.end, resolve, reject });
+      target.queue.push({ execution: withControls, enqueuedAt: performance.now(), start: flags.start, end: flags.end, resolve, reject });
     });
     this.queued++;
     this.schedule();
     return result;
+  }
+
+  /**
+   * The control inputs of one request: START / END as its flags say, READY true (every row the batcher runs is a live
+   * request), CORRID its correlation ID; shaped [rows, 1] for a batching model, [1] otherwise.
+   */
+  private controlTensors(execution: Execution, flags: SequenceFlags): WireTensor[] {
+    const rows = this.plan.maxBatchSize > 0 ? Math.max(1, execution.batchSize) : 1;
+    const shape = this.plan.maxBatchSize > 0 ? [rows, 1] : [1];
+    return this.controls.map((control) => {
+      const one = control.falseTrue === undefined
+        ? correlationIdBytes(control.datatype, flags)
+        : control.falseTrue[control.kind === 'CONTROL_SEQUENCE_START' ? Number(flags.start) : control.kind === 'CONTROL_SEQUENCE_END' ? Number(flags.end) : 1]!;
+      const data = new Uint8Array(one.byteLength * rows);
+      for (let r = 0; r < rows; r++) data.set(one, r * one.byteLength);
+      return { name: control.name, datatype: control.datatype, shape, data };
+    });
   }
 
   drained(): Promise<void> {
@@ -167,13 +199,13 @@ export class SequenceBatcher implements Scheduler {
       ready.push({ sequence, item });
     }
     ready.sort((a, b) => a.item.enqueuedAt - b.item.enqueuedAt);
-    const limit = Math.max(1, this.plan.maxBatchSize);
+    const limit = this.batchLimit;
     const first = ready[0];
     const batch: typeof ready = [];
     let rows = 0;
     for (const entry of ready) {
       const size = Math.max(1, entry.item.execution.batchSize);
-      const fits = batch.length === 0 || (this.plan.maxBatchSize > 0 && rows + size <= limit && sameShapes(entry.item.execution, first!.item.execution));
+      const fits = batch.length === 0 || (limit > 1 && rows + size <= limit && sameShapes(entry.item.execution, first!.item.execution));
       if (fits) {
         batch.push(entry);
         rows += size;
@@ -190,10 +222,10 @@ export class SequenceBatcher implements Scheduler {
     this.queued -= batch.length;
     this.running += batch.length;
     for (const { sequence } of batch) sequence.running = true;
-    const executions = batch.map(({ item }) => item.execution);
+    const executions = batch.map(({ sequence, item }) => this.withState(sequence, item));
     const elements = executions.reduce((n, e) => n + Math.max(1, e.batchSize), 0);
     const wanted = new Set(executions.flatMap((e) => e.outputNames));
-    const outputNames = this.outputOrder.filter((name) => wanted.has(name));
+    const outputNames = [...this.outputOrder.filter((name) => wanted.has(name)), ...this.states.map((state) => state.outputName)];
     let inputs;
     try {
       inputs = executions.length === 1 ? inputsInPlace(executions[0]!.inputs) : assembleBatch(executions);
@@ -201,17 +233,25 @@ export class SequenceBatcher implements Scheduler {
       this.finish(batch, error as Error);
       return;
     }
-    instance.run(inputs, executions.length === 1 ? executions[0]!.outputNames : outputNames).then(
+    const single = executions.length === 1 && this.states.length === 0;
+    instance.run(inputs, single ? executions[0]!.outputNames : outputNames).then(
       (result) => {
         publishExecution(this.plan, elements, batch.length, result.timings);
         const queueNs = (item: Queued): number => Math.round((startedAt - item.enqueuedAt) * 1e6);
-        if (executions.length === 1) {
+        if (single) {
           const { item } = batch[0]!;
           item.resolve({ outputs: result.outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
         } else {
-          const rows = executions.map((e) => e.inputs[0]?.shape[0] ?? 0);
-          const pieces = new Map(result.outputs.map((output) => [output.name, splitOutput(output, rows)]));
-          batch.forEach(({ item }, i) => {
+          const rows = executions.map((e) => (this.plan.maxBatchSize > 0 ? e.inputs[0]?.shape[0] ?? 0 : 0));
+          const pieces = new Map(result.outputs.map((output) => [output.name, this.plan.maxBatchSize > 0 ? splitOutput(output, rows) : [output]]));
+          batch.forEach(({ sequence, item }, i) => {
+            // The state outputs stay here for the sequence's next request (copied: the batch's buffer is let go).
+            if (this.states.length > 0) {
+              sequence.state = new Map(this.states.map((state) => {
+                const piece = pieces.get(state.outputName)![i]!;
+                return [state.inputName, { ...piece, name: state.inputName, data: piece.data.slice() }];
+              }));
+            }
             const outputs = item.execution.outputNames.map((name) => pieces.get(name)![i]!);
             item.resolve({ outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
           });
@@ -220,6 +260,20 @@ export class SequenceBatcher implements Scheduler {
       },
       (error: Error) => this.finish(batch, error),
     );
+  }
+
+  /** The request with its implicit state inputs: the initial state at START, else the sequence's last state. */
+  private withState(sequence: Sequence, item: Queued): Execution {
+    if (this.states.length === 0) return item.execution;
+    const rows = Math.max(1, item.execution.batchSize);
+    const tensors = this.states.map((state): WireTensor => {
+      const kept = item.start ? undefined : sequence.state?.get(state.inputName);
+      if (kept !== undefined) return kept;
+      const shape = this.plan.maxBatchSize > 0 ? [rows, ...state.initialShape] : [...state.initialShape];
+      const bytesPerElement = state.datatype === 'BYTES' ? 4 : byteSizeOf(state.datatype);
+      return { name: state.inputName, datatype: state.datatype, shape, data: new Uint8Array(elementCount(shape) * bytesPerElement) };
+    });
+    return { ...item.execution, inputs: [...item.execution.inputs, ...tensors] };
   }
 
   private finish(batch: readonly { sequence: Sequence; item: Queued }[], error?: Error): void {
@@ -248,4 +302,27 @@ function sameShapes(a: Execution, b: Execution): boolean {
     const other = b.inputs.find((t) => t.name === tensor.name);
     return other !== undefined && other.datatype === tensor.datatype && other.shape.slice(1).join() === tensor.shape.slice(1).join();
   });
+}
+
+/** A correlation ID as one element of the CONTROL_SEQUENCE_CORRID tensor (a string ID in a numeric tensor counts as 0). */
+function correlationIdBytes(datatype: string, flags: SequenceFlags): Uint8Array {
+  const numeric = flags.key.startsWith('n');
+  if (datatype === 'BYTES') {
+    const text = new TextEncoder().encode(flags.label);
+    const out = new Uint8Array(4 + text.byteLength);
+    new DataView(out.buffer).setUint32(0, text.byteLength, true);
+    out.set(text, 4);
+    return out;
+  }
+  const value = numeric ? BigInt(flags.label) : 0n;
+  switch (datatype) {
+    case 'UINT64':
+      return new Uint8Array(BigUint64Array.of(value).buffer);
+    case 'INT64':
+      return new Uint8Array(BigInt64Array.of(BigInt.asIntN(64, value)).buffer);
+    case 'UINT32':
+      return new Uint8Array(Uint32Array.of(Number(BigInt.asUintN(32, value))).buffer);
+    default:
+      return new Uint8Array(Int32Array.of(Number(BigInt.asIntN(32, value))).buffer);
+  }
 }

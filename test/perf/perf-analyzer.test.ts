@@ -1,6 +1,7 @@
 /**
  * Triton's own perf_analyzer, the unmodified binary, measuring a real nereid process (`src/main.ts` over the shipped
- * model repository) through HTTP and gRPC: sync, async, streaming, request-rate and batched passes must all finish
+ * model repository, plus a sequence model) through HTTP and gRPC: sync, async, streaming, request-rate, batched and
+ * sequence passes must all finish
  * with a throughput and the server-side latency breakdown that perf_analyzer reads from the statistics extension.
  *
  * The binary comes from the tritonclient 2.50.0 wheel (Triton 24.09); `perf_analyzer --version` prints only
@@ -9,10 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT, runProcess, type ProcessResult } from '../python/venv-python.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const PERF_ANALYZER = path.join(ROOT, '.venv', 'bin', 'perf_analyzer');
 
@@ -46,10 +48,21 @@ async function logged(run: Server, pattern: RegExp): Promise<string> {
   return match[1]!;
 }
 
+/** A second repository holding seq_add_sub: the shipped add_sub with `sequence_batching { }`. */
+function sequenceRepository(): string {
+  const repo = tempDir();
+  const dir = path.join(repo, 'seq_add_sub');
+  cpSync(path.join(ROOT, 'model_repository', 'add_sub'), dir, { recursive: true });
+  const config = readFileSync(path.join(dir, 'config.pbtxt'), 'utf8').replace(/^name:\s*"add_sub"/m, 'name: "seq_add_sub"');
+  writeFileSync(path.join(dir, 'config.pbtxt'), `${config}\nsequence_batching { }\n`);
+  return repo;
+}
+
 before(async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main.ts', '--model-repository=model_repository', '--http-port=0', '--grpc-port=0', '--metrics-port=0'],
+    ['--import', 'tsx', 'src/main.ts', '--model-repository=model_repository', `--model-repository=${sequenceRepository()}`,
+      '--http-port=0', '--grpc-port=0', '--metrics-port=0'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const run: Server = { child, output: '', exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
@@ -146,6 +159,17 @@ describe("Triton's perf_analyzer against nereid", () => {
   it('holds a request rate over HTTP (--request-rate-range)', async () => {
     const output = await measure(['-m', 'add_sub', '-u', httpUrl, '--request-rate-range', '200']);
     assert.match(output, /Request Rate: 200, throughput: [\d.]+ infer\/sec/);
+  });
+
+  it('drives a sequence model over HTTP and gRPC (--sequence-length)', async () => {
+    for (const protocol of [['-u', httpUrl], ['-i', 'grpc', '-u', grpcUrl]]) {
+      const output = await measure(['-m', 'seq_add_sub', ...protocol, '--sequence-length', '4', '--concurrency-range', '2']);
+      // Every sequence is START, two middle requests and END: four requests per sequence (the last may be cut off).
+      const sequences = /^ *Sequence count: (\d+) /m.exec(output);
+      assert.ok(sequences, `no "Sequence count" line in:\n${output}`);
+      const requests = count(output, 'Request count');
+      assert.ok(Math.abs(requests - 4 * Number(sequences[1])) <= 8, output);
+    }
   });
 
   it('measures mlp_classifier with batches of 4 over gRPC (-b 4)', async () => {

@@ -1,7 +1,8 @@
 /**
  * The sequence batcher (direct strategy) on real ONNX Runtime sessions: correlation IDs and START/END with Triton's
  * errors, one request at a time per sequence in arrival order, sequences bound to one instance batched together, the
- * idle timeout, and the refusal of what it does not carry out yet (control inputs, state, the oldest strategy).
+ * idle timeout, the control inputs it adds, implicit state, and the refusal of what it does not carry out yet (the
+ * oldest strategy, initial state from a file).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -34,6 +35,59 @@ function slowBatchingModel(): Uint8Array {
   });
 }
 
+/** Echoes INPUT0 and the four control inputs the sequence batcher adds (START fp32, END int32, READY bool, CORRID uint64). */
+function controlEchoModel(): Uint8Array {
+  const names = ['INPUT0', 'START', 'END', 'READY', 'CORRID'] as const;
+  const types = { INPUT0: 'float', START: 'float', END: 'int32', READY: 'bool', CORRID: 'uint64' } as const;
+  return buildOnnxModel({
+    name: 'control_echo',
+    inputs: names.map((name) => ({ name, type: types[name], shape: ['batch', name === 'INPUT0' ? 4 : 1] })),
+    outputs: names.map((name) => ({ name: `${name}_OUT`, type: types[name], shape: ['batch', name === 'INPUT0' ? 4 : 1] })),
+    nodes: names.map((name) => ({ op: 'Identity', inputs: [name], outputs: [`${name}_OUT`] })),
+  });
+}
+
+/** An accumulator: OUTPUT = STATE_OUT = STATE_IN + INPUT, with STATE the sequence's implicit state. */
+function accumulatorModel(): Uint8Array {
+  return buildOnnxModel({
+    name: 'accumulator',
+    inputs: [{ name: 'INPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_IN', type: 'float', shape: ['batch', 1] }],
+    outputs: [{ name: 'OUTPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_OUT', type: 'float', shape: ['batch', 1] }],
+    nodes: [
+      { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['OUTPUT'] },
+      { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['STATE_OUT'] },
+    ],
+  });
+}
+
+const ACCUMULATOR_CONFIG = `backend: "onnxruntime"
+max_batch_size: 8
+input [ { name: "INPUT" data_type: TYPE_FP32 dims: [ 1 ] } ]
+output [ { name: "OUTPUT" data_type: TYPE_FP32 dims: [ 1 ] } ]
+instance_group [ { count: 2 kind: KIND_CPU } ]
+sequence_batching {
+  state [ { input_name: "STATE_IN" output_name: "STATE_OUT" data_type: TYPE_FP32 dims: [ 1 ]
+            initial_state [ { data_type: TYPE_FP32 dims: [ 1 ] zero_data: true name: "zeros" } ] } ]
+}`;
+
+const CONTROL_CONFIG = `backend: "onnxruntime"
+max_batch_size: 8
+input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
+output [
+  { name: "INPUT0_OUT" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "START_OUT" data_type: TYPE_FP32 dims: [ 1 ] },
+  { name: "END_OUT" data_type: TYPE_INT32 dims: [ 1 ] }, { name: "READY_OUT" data_type: TYPE_BOOL dims: [ 1 ] },
+  { name: "CORRID_OUT" data_type: TYPE_UINT64 dims: [ 1 ] }
+]
+instance_group [ { count: 1 kind: KIND_CPU } ]
+sequence_batching {
+  control_input [
+    { name: "START" control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ] },
+    { name: "END" control [ { kind: CONTROL_SEQUENCE_END int32_false_true: [ 0, 7 ] } ] },
+    { name: "READY" control [ { kind: CONTROL_SEQUENCE_READY bool_false_true: [ false, true ] } ] },
+    { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_UINT64 } ] }
+  ]
+}`;
+
 const ADD_IO = `max_batch_size: 8
 input [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "INPUT1" data_type: TYPE_FP32 dims: [ 4 ] } ]
 output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] } ]
@@ -51,7 +105,12 @@ before(async () => {
       `output [ { name: "Y" data_type: TYPE_FP32 dims: [ ${N} ] } ]\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n` +
       'parameters { key: "intra_op_thread_count" value { string_value: "1" } }\nsequence_batching { }',
   });
+  writeModelDir(repo, 'seq_controls', controlEchoModel(), { config: CONTROL_CONFIG });
+  writeModelDir(repo, 'seq_accumulate', accumulatorModel(), { config: ACCUMULATOR_CONFIG });
   writeModelDir(repo, 'seq_oldest', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 } }` });
+  writeModelDir(repo, 'seq_oldest_delay', addModel(), {
+    config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 max_queue_delay_microseconds: 100 } }`,
+  });
   repository = await loadRepository([repo]);
   service = new InferenceService(repository);
 });
@@ -132,16 +191,69 @@ describe('sequence batcher (direct strategy)', () => {
       "inference request for sequence 5 to model 'seq_idle' must specify the START flag on the first request of the sequence");
   });
 
+  it('adds the configured control inputs to every request: START, END, READY with their values, CORRID', async () => {
+    const echo = async (parameters: Parameters, rows = 1): Promise<Record<string, number[]>> => {
+      const response = await service.infer('seq_controls', undefined, {
+        inputs: [fp32Input('INPUT0', [rows, 4], new Float32Array(rows * 4).fill(9))],
+        parameters,
+      });
+      const out: Record<string, number[]> = {};
+      for (const o of response.outputs) {
+        const d = o.data;
+        out[o.name] = o.datatype === 'FP32' ? Array.from(new Float32Array(d.slice().buffer))
+          : o.datatype === 'INT32' ? Array.from(new Int32Array(d.slice().buffer))
+            : o.datatype === 'UINT64' ? Array.from(new BigUint64Array(d.slice().buffer), Number)
+              : Array.from(d);
+      }
+      return out;
+    };
+    const first = await echo({ sequence_id: 77, sequence_start: true }, 2);
+    assert.deepEqual([first.START_OUT, first.END_OUT, first.READY_OUT, first.CORRID_OUT], [[1, 1], [0, 0], [1, 1], [77, 77]]);
+    assert.deepEqual(first.INPUT0_OUT, new Array(8).fill(9));
+    const middle = await echo({ sequence_id: 77 });
+    assert.deepEqual([middle.START_OUT, middle.END_OUT, middle.READY_OUT], [[0], [0], [1]]);
+    const last = await echo({ sequence_id: 77, sequence_end: true });
+    assert.deepEqual([last.START_OUT, last.END_OUT, last.CORRID_OUT], [[0], [7], [77]]);
+  });
+
+  it('carries implicit state from each request of a sequence to the next, per sequence, reset at START', async () => {
+    const step = async (id: number | string, value: number, flags: Parameters = {}): Promise<number> => {
+      const response = await service.infer('seq_accumulate', undefined, {
+        inputs: [fp32Input('INPUT', [1, 1], [value])],
+        parameters: { sequence_id: id, ...flags },
+      });
+      assert.deepEqual(response.outputs.map((o) => o.name), ['OUTPUT'], 'the state output is not returned');
+      return readFp32(response.outputs[0]!)[0]!;
+    };
+    // Interleaved sequences, some requests sent together (they may share a batch; each keeps its own state).
+    assert.deepEqual(await Promise.all([step(1, 1, { sequence_start: true }), step('b', 10, { sequence_start: true })]), [1, 10]);
+    assert.deepEqual(await Promise.all([step(1, 2), step('b', 20), step(3, 100, { sequence_start: true })]), [3, 30, 100]);
+    assert.equal(await step(1, 3), 6);
+    assert.equal(await step('b', 5, { sequence_end: true }), 35);
+    // A new START under a live ID begins again from the initial state.
+    assert.equal(await step(1, 5, { sequence_start: true }), 5);
+    assert.equal(await step(3, 1, { sequence_end: true }), 101);
+    assert.equal(await step(1, 1, { sequence_end: true }), 6);
+  });
+
+  it('serves the oldest strategy without a queue delay as the direct one', async () => {
+    assert.equal(repository.statuses().find((s) => s.name === 'seq_oldest')!.state, 'READY');
+    const response = await add('seq_oldest', { sequence_id: 9, sequence_start: true, sequence_end: true }, 1);
+    assert.deepEqual(Array.from(readFp32(response.outputs[0]!)), [11, 21, 31, 41]);
+  });
+
   it('refuses at load what it does not carry out yet, naming the field', () => {
-    const oldest = repository.statuses().find((s) => s.name === 'seq_oldest')!;
+    const oldest = repository.statuses().find((s) => s.name === 'seq_oldest_delay')!;
     assert.equal(oldest.state, 'UNAVAILABLE');
-    assert.match(oldest.reason, /^Unsupported: model 'seq_oldest': sequence_batching\.oldest is not supported yet/);
+    assert.match(oldest.reason, /^Unsupported: model 'seq_oldest_delay': sequence_batching\.oldest\.max_queue_delay_microseconds is not supported yet/);
     const config = (sequence_batching: object): ModelConfig => plainMessage<ModelConfig>('ModelConfig', { name: 'm', sequence_batching });
     const refused = (sequence_batching: object, field: string): void =>
       assert.throws(() => refuseUnbuiltSequenceFeatures(config(sequence_batching)), new RegExp(`sequence_batching\\.${field} is not supported yet`));
-    refused({ control_input: [{ name: 'START', control: [{ kind: 'CONTROL_SEQUENCE_START', fp32_false_true: [0, 1] }] }] }, 'control_input');
-    refused({ state: [{ input_name: 'S_IN', output_name: 'S_OUT', data_type: 'TYPE_FP32', dims: [1] }] }, 'state');
+    const initial = (extra: object): object => ({ state: [{ input_name: 'S_IN', output_name: 'S_OUT', data_type: 'TYPE_FP32', dims: [1], initial_state: [{ data_type: 'TYPE_FP32', dims: [1], name: 'i', ...extra }] }] });
+    refused(initial({ data_file: 'state.bin' }), 'state\\.initial_state\\.data_file');
     refused({ iterative_sequence: true }, 'iterative_sequence');
+    refused({ direct: { max_queue_delay_microseconds: 100 } }, 'direct\\.max_queue_delay_microseconds');
+    refused({ oldest: { max_candidate_sequences: 4, preferred_batch_size: [2] } }, 'oldest\\.preferred_batch_size');
     refuseUnbuiltSequenceFeatures(config({ max_sequence_idle_microseconds: 5000 }));
   });
 });
