@@ -24,6 +24,8 @@ export const CARRIED_OUT: readonly string[] = [
   'instance_group.name', 'instance_group.kind', 'instance_group.count', 'instance_group.gpus', 'instance_group.profile',
   'instance_group.passive', 'instance_group.host_policy',
   'default_model_filename', 'parameters', 'model_warmup',
+  'ensemble_scheduling.step.model_name', 'ensemble_scheduling.step.model_version', 'ensemble_scheduling.step.input_map',
+  'ensemble_scheduling.step.output_map',
 ];
 
 /** No effect on an ONNX Runtime model in Triton either, or read only by a refused extension: accepted, documented. */
@@ -51,7 +53,8 @@ export const REFUSED: readonly Refusal[] = [
   { path: 'optimization.cuda', why: 'CUDA graphs, busy-wait events and output copy streams are not implemented', asks: cudaAsks },
   { path: 'optimization.gather_kernel_buffer_threshold', why: 'the gather kernel is not implemented' },
   { path: 'optimization.eager_batching', why: 'eager batching is not implemented' },
-  { path: 'ensemble_scheduling', why: 'ensembles are not implemented yet', asks: (v) => v !== undefined },
+  { path: 'ensemble_scheduling.step.model_namespace', why: 'model namespaces are not implemented' },
+  { path: 'ensemble_scheduling.max_inflight_requests', why: 'a bound on in-flight requests per ensemble step is not implemented' },
   { path: 'instance_group.rate_limiter', why: 'the rate limiter is not implemented', asks: (v) => v !== undefined },
   { path: 'instance_group.secondary_devices', why: 'secondary devices are not implemented' },
   { path: 'cc_model_filenames', why: 'choosing a model file by CUDA compute capability is not implemented' },

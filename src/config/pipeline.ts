@@ -7,6 +7,7 @@
  *   5. full validation (model init), then per instance the execution providers and the config-vs-model checks.
  * The result is deep-frozen: it is the config the server serves and plans from.
  */
+import { refuseNotCarriedOut } from './not-carried-out.ts';
 import { refuseUnbuiltSequenceFeatures } from './sequence-batching.ts';
 import { autoCompleteOnnx } from './autocomplete.ts';
 import { expandInstances } from './instance-layout.ts';
@@ -51,6 +52,19 @@ export function completeConfig(
   for (const instance of expandInstances(config)) sessionPlanFor(config, instance);
   validateAgainstModel(config, metadata);
   refuseUnbuiltSequenceFeatures(config);
+  return deepFreeze(config);
+}
+
+/**
+ * An ensemble's config (nothing to inspect, no instances): model-level normalization and validation, the I/O checks,
+ * then the refusal of what nereid does not carry out. Its steps are checked against the composing models once they
+ * have loaded (validate-ensemble-steps.ts).
+ */
+export function completeEnsembleConfig(filled: ModelConfig): Readonly<ModelConfig> {
+  const config = normalizeModelLevel(filled);
+  validateModelConfig(config);
+  validateIoConfig(config);
+  refuseNotCarriedOut(config);
   return deepFreeze(config);
 }
 

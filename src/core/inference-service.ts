@@ -6,8 +6,9 @@
 import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Parameters } from '../protocol/inference.ts';
 import type { ExecutionResult } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
-import type { ModelLookup } from './model-lookup.ts';
+import type { ModelLookup, ServableVersion } from './model-lookup.ts';
 import type { SequenceFlags } from './scheduler-port.ts';
+import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
@@ -38,13 +39,27 @@ function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
   };
 }
 
-export class InferenceService {
+export class InferenceService implements StepRunner {
   constructor(private readonly lookup: ModelLookup) {}
 
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
-  async infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
+  infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
+    return this.inferOn(this.lookup.resolve(modelName, version), modelName, request);
+  }
+
+  resolve(name: string, version?: string): ServableVersion {
+    return this.lookup.resolve(name, version);
+  }
+
+  /** Runs `request` on a resolved version; `onResult` hears the execution's result (an ensemble sums its steps'). */
+  async inferOn(
+    servable: ServableVersion,
+    modelName: string,
+    request: InferRequest,
+    onResult?: (result: ExecutionResult) => void,
+  ): Promise<InferResponse> {
     const startedAt = performance.now();
-    const { plan, scheduler } = this.lookup.resolve(modelName, version);
+    const { plan, scheduler } = servable;
     // A request refused by validation never reaches the model: Triton 2.51 counts it nowhere (statistics, metrics).
     const { inputs: inputPlans, outputs: wanted, batchSize } = validateRequest(plan, request);
     const batched = plan.maxBatchSize > 0;
@@ -62,7 +77,8 @@ export class InferenceService {
       priority: integerParameter(parameters?.priority),
       timeoutUs: integerParameter(parameters?.timeout),
       requestId: request.id ?? '',
-      ...(plan.sequenceBatching === undefined ? {} : { sequence: sequenceFlags(parameters) }),
+      // An ensemble hands the sequence parameters on to its steps, as Triton does.
+      ...(plan.sequenceBatching === undefined && plan.ensemble === undefined ? {} : { sequence: sequenceFlags(parameters) }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
     let result: ExecutionResult | undefined;
@@ -74,6 +90,7 @@ export class InferenceService {
         return { name: tensor.name, datatype: tensor.datatype, shape, data: output.data };
       });
       publishRequest(plan, startedAt, result, undefined);
+      onResult?.(result);
       return {
         modelName,
         modelVersion: String(plan.version),

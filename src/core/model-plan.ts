@@ -46,6 +46,40 @@ export interface ModelPlan {
   readonly dynamicBatching?: BatchingPlan;
   /** Present for `sequence_batching` models: requests carry a correlation ID and run in order per sequence. */
   readonly sequenceBatching?: SequencePlan;
+  /** Present for ensembles: the steps, in config order. */
+  readonly ensemble?: readonly EnsembleStepPlan[];
+}
+
+/** One step of an ensemble: the composing model and how its tensors map to the ensemble's. */
+export interface EnsembleStepPlan {
+  readonly modelName: string;
+  /** The version asked for, as a request names it ('' for -1: the highest READY one). */
+  readonly modelVersion: string;
+  /** [model input, ensemble tensor] pairs. */
+  readonly inputs: readonly (readonly [string, string])[];
+  /** [model output, ensemble tensor] pairs. */
+  readonly outputs: readonly (readonly [string, string])[];
+}
+
+interface EnsembleStepConfig {
+  model_name: string;
+  model_version: number | string | bigint;
+  input_map: Record<string, string>;
+  output_map: Record<string, string>;
+}
+
+function ensemblePlan(config: Readonly<ModelConfig>): readonly EnsembleStepPlan[] | undefined {
+  const steps = config.ensemble_scheduling?.step as EnsembleStepConfig[] | undefined;
+  if (steps === undefined) return undefined;
+  return Object.freeze(steps.map((step) => {
+    const version = Number(step.model_version);
+    return Object.freeze({
+      modelName: step.model_name,
+      modelVersion: version < 0 ? '' : String(version),
+      inputs: Object.freeze(Object.entries(step.input_map)),
+      outputs: Object.freeze(Object.entries(step.output_map)),
+    });
+  }));
 }
 
 /** What the sequence batcher needs of `sequence_batching` (the direct strategy, without implicit state). */
@@ -123,6 +157,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
   );
   const dynamicBatching = batchingPlan(config);
   const sequenceBatching = sequencePlan(config);
+  const ensemble = ensemblePlan(config);
   return Object.freeze({
     name: config.name,
     version,
@@ -134,6 +169,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
+    ...(ensemble === undefined ? {} : { ensemble }),
   });
 }
 

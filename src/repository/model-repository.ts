@@ -18,7 +18,9 @@ import { checkModelName } from './model-name.ts';
 import { removeOverrideDir, writeOverrideDir, type OverrideDir } from './override-dir.ts';
 import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner.ts';
 import { selectVersions } from './version-policy.ts';
-import { loadVersion, unloadVersion, type LoadedVersion } from './version-loader.ts';
+import { loadVersion, unloadVersion, type LoadContext, type LoadedVersion } from './version-loader.ts';
+import { composingModelNames, ensembleLoadOrder } from './ensemble-dependencies.ts';
+import { InferenceService } from '../core/inference-service.ts';
 import { defaultWorkersPerDevice, InstancePool } from '../instance/instance-pool.ts';
 import path from 'node:path';
 
@@ -75,13 +77,19 @@ export class ModelRepository implements ModelLookup, ModelControl {
 
   /** The worker threads every version's instances live on. */
   readonly pool: InstancePool;
+  /** What loading a version needs; ensembles run their steps through an inference service over this repository. */
+  private readonly loadContext: LoadContext;
 
   constructor(private readonly options: RepositoryOptions) {
     this.mode = options.controlMode ?? 'none';
     this.pool = new InstancePool({ workersPerDevice: options.instanceWorkers ?? defaultWorkersPerDevice() });
+    this.loadContext = { pipeline: options.pipeline, pool: this.pool, steps: new InferenceService(this) };
   }
 
-  /** Start-up: none and poll load every model; explicit loads only the --load-model names (`*` = all). */
+  /**
+   * Start-up: none and poll load every model; explicit loads only the --load-model names (`*` = all). Ensembles load
+   * after every other model, each after the ensembles it uses.
+   */
   async loadAll(): Promise<void> {
     const scan = scanRepositories(this.options.repositories);
     for (const name of scan.duplicates) this.entry(name).failure = 'model appears in two or more repositories';
@@ -93,7 +101,12 @@ export class ModelRepository implements ModelLookup, ModelControl {
         this.entry(name).failure = `${ERROR_CODE_NAMES.INTERNAL}: failed to load '${name}', failed to poll from model repository`;
       }
     }
-    const queue = [...wanted];
+    const ensembles = new Map<string, string[]>();
+    for (const location of wanted) {
+      const composing = this.composingModels(location);
+      if (composing.length > 0) ensembles.set(location.name, composing);
+    }
+    const queue = wanted.filter((location) => !ensembles.has(location.name));
     const workers = Array.from({ length: this.options.loadConcurrency ?? 4 }, async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         this.observed.set(next.name, fingerprint(next.dir));
@@ -101,6 +114,27 @@ export class ModelRepository implements ModelLookup, ModelControl {
       }
     });
     await Promise.all(workers);
+    for (const name of ensembleLoadOrder(ensembles)) {
+      const location = wanted.find((m) => m.name === name)!;
+      this.observed.set(name, fingerprint(location.dir));
+      await this.serialized(name, async () => void (await this.loadModel(location)));
+    }
+  }
+
+  /** The models an ensemble's config names (none when it is not an ensemble or its config cannot be read). */
+  private composingModels(location: ModelLocation): string[] {
+    try {
+      return composingModelNames(this.readConfig(location));
+    } catch {
+      return []; // its own load reports the error
+    }
+  }
+
+  private readConfig(location: ModelLocation, configOverride?: string): ModelConfig {
+    return readModelConfig(location.dir, location.name, {
+      autoComplete: this.options.pipeline.autoComplete,
+      ...(this.options.modelConfigName === undefined ? {} : { modelConfigName: this.options.modelConfigName }),
+    }, configOverride);
   }
 
   // ---- ModelLookup -------------------------------------------------------------------------------------------------
@@ -177,7 +211,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
     return entries;
   }
 
-  async load(name: string, overrides: LoadOverrides = {}): Promise<void> {
+  async load(name: string, overrides: LoadOverrides = {}, loading: ReadonlySet<string> = new Set()): Promise<void> {
     if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
     const modelName = name.trim();
     checkModelName(modelName);
@@ -198,7 +232,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
         location = scanRepositories(this.options.repositories).models.find((m) => m.name === modelName);
         if (location === undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository`);
       }
-      const modelFailure = await this.loadModel(location, overrides.config, override);
+      const modelFailure = await this.loadModel(location, overrides.config, override, new Set([...loading, modelName]));
       // A config that cannot be read fails the load as Triton's poll failure; a serving copy keeps serving.
       if (modelFailure !== undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository: ${modelFailure}`);
       const entry = this.models.get(modelName)!;
@@ -209,11 +243,22 @@ export class ModelRepository implements ModelLookup, ModelControl {
     });
   }
 
-  async unload(name: string, _options: { unloadDependents?: boolean } = {}): Promise<void> {
+  async unload(name: string, options: { unloadDependents?: boolean } = {}): Promise<void> {
     if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
     checkModelName(name);
-    if (!this.models.has(name)) return;
+    const entry = this.models.get(name);
+    if (entry === undefined) return;
+    // unload_dependents: an ensemble's composing models go with it.
+    const composing = options.unloadDependents === true ? this.servedComposingModels(entry) : [];
     await this.serialized(name, () => this.unloadModel(name));
+    for (const model of composing) await this.unload(model, options);
+  }
+
+  /** The composing models of the ensemble versions a model serves. */
+  private servedComposingModels(entry: ModelEntry): string[] {
+    const names = new Set<string>();
+    for (const e of entry.versions.values()) if (e.loaded !== undefined) for (const n of composingModelNames(e.loaded.config)) names.add(n);
+    return [...names];
   }
 
   // ---- polling -----------------------------------------------------------------------------------------------------
@@ -289,17 +334,19 @@ export class ModelRepository implements ModelLookup, ModelControl {
    * switched in atomically; versions no longer selected are unloaded.
    */
   /** Returns the model-level failure (config or version selection) when there was one. */
-  private async loadModel(location: ModelLocation, configOverride?: string, override?: OverrideDir): Promise<string | undefined> {
+  private async loadModel(
+    location: ModelLocation,
+    configOverride?: string,
+    override?: OverrideDir,
+    loading: ReadonlySet<string> = new Set([location.name]),
+  ): Promise<string | undefined> {
     const entry = this.entry(location.name);
     const modelFingerprint = fingerprint(location.dir);
     entry.loadedFingerprint = modelFingerprint;
     let filled: ModelConfig;
     let selected: number[];
     try {
-      filled = readModelConfig(location.dir, location.name, {
-        autoComplete: this.options.pipeline.autoComplete,
-        ...(this.options.modelConfigName === undefined ? {} : { modelConfigName: this.options.modelConfigName }),
-      }, configOverride);
+      filled = this.readConfig(location, configOverride);
       const dirs = listVersionDirs(location.dir);
       for (const name of dirs.ignored) {
         log.warn(`ignoring '${name}' in model '${location.name}': a version directory name must be a non-negative integer without leading zeros`);
@@ -312,6 +359,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
       return reason;
     }
     entry.failure = undefined;
+    if (this.mode === 'explicit') await this.loadComposingModels(filled, loading);
     const configKey = JSON.stringify({ ...filled, version_policy: undefined });
     await Promise.all(selected.map((version) => this.loadSelectedVersion(entry, location, version, filled, configKey)));
     // Versions no longer selected go only once every selected one is up: a broken drop never takes the old one down.
@@ -324,6 +372,21 @@ export class ModelRepository implements ModelLookup, ModelControl {
     if (entry.override !== undefined && entry.override !== override) removeOverrideDir(entry.override);
     entry.override = override;
     return undefined;
+  }
+
+  /**
+   * Explicit mode: loading an ensemble first loads the composing models that serve nothing yet (their failures show
+   * in their own rows; the ensemble's load then reports the missing model). `loading` breaks dependency cycles.
+   */
+  private async loadComposingModels(config: Readonly<ModelConfig>, loading: ReadonlySet<string>): Promise<void> {
+    for (const name of composingModelNames(config)) {
+      if (loading.has(name) || this.readyVersions(name).length > 0) continue;
+      try {
+        await this.load(name, {}, loading);
+      } catch (error) {
+        log.error(`failed to load '${name}', a composing model of '${config.name}': ${(error as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -364,7 +427,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
       const progress = (step: string): void => {
         if (loading.state === 'LOADING' && loading.loaded === undefined) loading.reason = step;
       };
-      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.options.pipeline, this.pool, progress);
+      const loaded = await loadVersion({ modelName: entry.name, modelDir: location.dir, version, filledConfig: filled }, this.loadContext, progress);
       // The atomic switch: from here on new requests resolve to the new copy.
       Object.assign(e, { loaded, state: 'READY' as const, reason: '', source });
       const current = e;

@@ -6,7 +6,8 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import { expandInstances, type InstanceSpec } from '../config/normalize.ts';
 import { sessionPlanFor } from '../config/ort-options.ts';
-import { completeConfig, type PipelineOptions } from '../config/pipeline.ts';
+import { completeConfig, completeEnsembleConfig, type PipelineOptions } from '../config/pipeline.ts';
+import { validateEnsembleSteps } from '../config/validate-ensemble-steps.ts';
 import { refuseNotCarriedOut } from '../config/not-carried-out.ts';
 import { buildModelPlan, type ModelPlan } from '../core/model-plan.ts';
 import { missingProviderReason } from '../instance/devices.ts';
@@ -18,8 +19,10 @@ import { unavailable } from '../protocol/errors.ts';
 import { DirectScheduler } from '../scheduler/direct-scheduler.ts';
 import { DynamicBatcher } from '../scheduler/dynamic-batcher.ts';
 import { SequenceBatcher } from '../scheduler/sequence-batcher.ts';
+import { EnsembleScheduler } from '../scheduler/ensemble-scheduler.ts';
 import { modelLoadChannel } from '../core/inference-events.ts';
 import type { Scheduler } from '../core/scheduler-port.ts';
+import type { StepRunner } from '../core/step-runner.ts';
 import { resolveModelFile } from './model-file.ts';
 import { runWarmup } from './warmup.ts';
 
@@ -40,16 +43,23 @@ export interface VersionSource {
   readonly filledConfig: ModelConfig;
 }
 
+/** What loading a version uses: the config pipeline's options, the instance workers, and (for ensembles) the steps' runner. */
+export interface LoadContext {
+  readonly pipeline: PipelineOptions;
+  readonly pool: InstancePool;
+  readonly steps: StepRunner;
+}
+
 /**
  * `progress` hears where a load stands (`inspecting the model`, `<k> of <n> instances loaded`, `warming up`), for the
  * repository index of a long load.
  */
-export async function loadVersion(source: VersionSource, options: PipelineOptions, pool: InstancePool, progress: (step: string) => void = () => undefined): Promise<LoadedVersion> {
+export async function loadVersion(source: VersionSource, context: LoadContext, progress: (step: string) => void = () => undefined): Promise<LoadedVersion> {
+  if (source.filledConfig.ensemble_scheduling !== undefined) return loadEnsembleVersion(source, context.steps);
+  const { pipeline: options, pool } = context;
   const startedAt = performance.now();
   const label = `'${source.modelName}' version ${source.version}`;
   progress('inspecting the model');
-  // An ensemble has no model file to inspect: refused here, before a lookup that would fail on a missing file.
-  if (source.filledConfig.ensemble_scheduling !== undefined) refuseNotCarriedOut(source.filledConfig);
   const probePath = resolveModelFile(source.modelDir, source.version, source.filledConfig, source.modelName);
   const metadata = await inspectModel(pool, probePath, label);
   const config = completeConfig(source.filledConfig, metadata, options);
@@ -89,6 +99,20 @@ export async function loadVersion(source: VersionSource, options: PipelineOption
     : plan.dynamicBatching !== undefined ? new DynamicBatcher(plan, active) : new DirectScheduler(plan, active);
   publishModelLoad(plan, (performance.now() - startedAt) / 1000);
   return { version: source.version, config, plan, instances, scheduler };
+}
+
+/**
+ * An ensemble version: no file and no instances. Its composing models must be READY (the repository loads them
+ * first); the steps are checked against their configs and its scheduler runs the steps on them.
+ */
+function loadEnsembleVersion(source: VersionSource, steps: StepRunner): LoadedVersion {
+  const startedAt = performance.now();
+  const config = completeEnsembleConfig(source.filledConfig);
+  const plan = buildModelPlan(config, source.version);
+  const composing = (plan.ensemble ?? []).map((step) => steps.resolve(step.modelName, step.modelVersion).config);
+  validateEnsembleSteps(config, (index) => composing[index]!);
+  publishModelLoad(plan, (performance.now() - startedAt) / 1000);
+  return { version: source.version, config, plan, instances: [], scheduler: new EnsembleScheduler(plan, steps) };
 }
 
 function publishModelLoad(plan: ModelPlan, seconds: number): void {

@@ -40,7 +40,7 @@ describe('config fields nereid does not carry out', () => {
     const cases: [object, string][] = [
       [{ response_cache: { enable: true } }, 'response_cache.enable'],
       [{ model_transaction_policy: { decoupled: true } }, 'model_transaction_policy.decoupled'],
-      [{ ensemble_scheduling: { step: [] } }, 'ensemble_scheduling'],
+      [{ ensemble_scheduling: { step: [{ model_name: 'a', model_namespace: 'team' }] } }, 'ensemble_scheduling.step.model_namespace'],
       [{ optimization: { priority: 'PRIORITY_MAX' } }, 'optimization.priority'],
       [{ optimization: { cuda: { graphs: true } } }, 'optimization.cuda'],
       [{ instance_group: [{ rate_limiter: { resources: [{ name: 'r', count: 1 }] } }] }, 'instance_group.rate_limiter'],
