@@ -54,7 +54,6 @@ export const REFUSED: readonly Refusal[] = [
   { path: 'optimization.gather_kernel_buffer_threshold', why: 'the gather kernel is not implemented' },
   { path: 'optimization.eager_batching', why: 'eager batching is not implemented' },
   { path: 'ensemble_scheduling.step.model_namespace', why: 'model namespaces are not implemented' },
-  { path: 'ensemble_scheduling.max_inflight_requests', why: 'a bound on in-flight requests per ensemble step is not implemented' },
   { path: 'instance_group.rate_limiter', why: 'the rate limiter is not implemented', asks: (v) => v !== undefined },
   { path: 'instance_group.secondary_devices', why: 'secondary devices are not implemented' },
   { path: 'cc_model_filenames', why: 'choosing a model file by CUDA compute capability is not implemented' },

@@ -65,6 +65,8 @@ export function completeEnsembleConfig(filled: ModelConfig): Readonly<ModelConfi
   validateModelConfig(config);
   validateIoConfig(config);
   refuseNotCarriedOut(config);
+  // Triton sets it while checking the steps (true only with decoupled steps, which nereid refuses).
+  config.model_transaction_policy ??= { decoupled: false };
   return deepFreeze(config);
 }
 

@@ -61,7 +61,10 @@ export class InferenceService implements StepRunner {
     const startedAt = performance.now();
     const { plan, scheduler } = servable;
     // A request refused by validation never reaches the model: Triton 2.51 counts it nowhere (statistics, metrics).
-    const { inputs: inputPlans, outputs: wanted, batchSize } = validateRequest(plan, request);
+    const validated = validateRequest(plan, request);
+    const { inputs: inputPlans, batchSize } = validated;
+    const rank = plan.responseRank;
+    const wanted = rank === undefined ? validated.outputs : [...validated.outputs].sort((a, b) => rank.get(a.name)! - rank.get(b.name)!);
     const batched = plan.maxBatchSize > 0;
     const inputs: WireTensor[] = request.inputs.map((input, i) => {
       const tensor = inputPlans[i]!;
@@ -69,6 +72,7 @@ export class InferenceService implements StepRunner {
       return { name: input.name, datatype: input.datatype, shape, data: input.data };
     });
     const parameters = request.parameters;
+    const sequence = plan.sequenceBatching === undefined && plan.ensemble === undefined ? undefined : sequenceFlags(parameters);
     // A request the scheduler refuses at once (a full queue) is not counted either, as in Triton 2.51.
     const running = scheduler.enqueue({
       inputs,
@@ -78,7 +82,7 @@ export class InferenceService implements StepRunner {
       timeoutUs: integerParameter(parameters?.timeout),
       requestId: request.id ?? '',
       // An ensemble hands the sequence parameters on to its steps, as Triton does.
-      ...(plan.sequenceBatching === undefined && plan.ensemble === undefined ? {} : { sequence: sequenceFlags(parameters) }),
+      ...(sequence === undefined ? {} : { sequence }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
     let result: ExecutionResult | undefined;
@@ -96,7 +100,7 @@ export class InferenceService implements StepRunner {
         modelVersion: String(plan.version),
         ...(request.id ? { id: request.id } : {}),
         outputs,
-        ...(parameters?.[BATCH_INFO_PARAMETER] === true ? { parameters: batchInfo(result) } : {}),
+        ...responseParameters(plan.ensemble === undefined ? undefined : sequence, parameters?.[BATCH_INFO_PARAMETER] === true ? result : undefined),
       };
     } catch (error) {
       if (result === undefined) publishRequest(plan, startedAt, undefined, error);
@@ -105,6 +109,28 @@ export class InferenceService implements StepRunner {
   }
 }
 
-function batchInfo(result: ExecutionResult): Parameters {
-  return { [BATCH_SIZE_PARAMETER]: result.batchSize, [QUEUE_TIME_PARAMETER]: Math.round(result.queueNs / 1000) };
+/**
+ * The response's parameters: an ensemble's carry the request's correlation ID and flags back, as Triton's do (an
+ * integer ID, 0 when none, or a string); `batchInfo` adds the batch the request ran in when it asked for it.
+ */
+function responseParameters(ensembleSequence: SequenceFlags | undefined, batchInfo: ExecutionResult | undefined): { parameters?: Parameters } {
+  if (ensembleSequence === undefined && batchInfo === undefined) return {};
+  const parameters: Parameters = {};
+  if (ensembleSequence !== undefined) {
+    const { key, label } = ensembleSequence;
+    parameters.sequence_id = key.startsWith('s') ? label : key === '' ? 0 : integerValue(label);
+    parameters.sequence_start = ensembleSequence.start;
+    parameters.sequence_end = ensembleSequence.end;
+  }
+  if (batchInfo !== undefined) {
+    parameters[BATCH_SIZE_PARAMETER] = batchInfo.batchSize;
+    parameters[QUEUE_TIME_PARAMETER] = Math.round(batchInfo.queueNs / 1000);
+  }
+  return { parameters };
+}
+
+/** A decimal integer as a number when it is exact, else as a bigint. */
+function integerValue(label: string): number | bigint {
+  const n = Number(label);
+  return Number.isSafeInteger(n) ? n : BigInt(label);
 }

@@ -8,6 +8,7 @@ import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datat
 import { internal } from '../protocol/errors.ts';
 import type { SequenceBatching } from '../config/sequence-batching.ts';
 import { batchingPlan, type BatchingPlan } from './batching-plan.ts';
+import { tritonInputOrder } from './triton-input-order.ts';
 
 /** The variable-size dimension marker of model configs. */
 export const WILDCARD_DIM = -1;
@@ -48,6 +49,11 @@ export interface ModelPlan {
   readonly sequenceBatching?: SequencePlan;
   /** Present for ensembles: the steps, in config order. */
   readonly ensemble?: readonly EnsembleStepPlan[];
+  /**
+   * Ensembles only: each output's place in a response. Triton answers in the order of its map of the ensemble's
+   * outputs (triton-input-order.ts), whatever the order they were asked for in.
+   */
+  readonly responseRank?: ReadonlyMap<string, number>;
 }
 
 /** One step of an ensemble: the composing model and how its tensors map to the ensemble's. */
@@ -158,6 +164,9 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
   const dynamicBatching = batchingPlan(config);
   const sequenceBatching = sequencePlan(config);
   const ensemble = ensemblePlan(config);
+  const responseRank = ensemble === undefined
+    ? undefined
+    : new Map(tritonInputOrder(outputs.map((o) => o.name)).map((index, rank) => [outputs[index]!.name, rank]));
   return Object.freeze({
     name: config.name,
     version,
@@ -169,7 +178,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
-    ...(ensemble === undefined ? {} : { ensemble }),
+    ...(ensemble === undefined ? {} : { ensemble, responseRank }),
   });
 }
 

@@ -147,6 +147,40 @@ export function schedulingCases(): Case[] {
   ];
 }
 
+/** ensemble_add_sub: metadata, config, inference in every form, a subset of outputs, and the errors around it. */
+export function ensembleCases(): Case[] {
+  const ensembleInputs = ADD_SUB_INPUTS().replace('INPUT0', 'IN0').replace('INPUT1', 'IN1');
+  const fp = (name: string, shape = [1, 16]) => ({ name, datatype: 'FP32', shape, contents: { fp32_contents: Array(shape[1]).fill(1.5) } });
+  const infer = (id: string, body: string, grpc?: Record<string, unknown>): Case => ({
+    id,
+    http: post('/v2/models/ensemble_add_sub/infer', body),
+    ...(grpc === undefined ? {} : { grpc: { rpc: 'ModelInfer', request: { model_name: 'ensemble_add_sub', ...grpc } } }),
+  });
+  const header = `{"inputs":[{"name":"IN0","datatype":"FP32","shape":[2,16],"parameters":{"binary_data_size":128}},` +
+    '{"name":"IN1","datatype":"FP32","shape":[2,16],"parameters":{"binary_data_size":128}}],"outputs":[{"name":"DIFF2","parameters":{"binary_data":true}}]}';
+  const raw = Buffer.from(Float32Array.from({ length: 64 }, (_, i) => i / 4).buffer);
+  return [
+    { id: 'ensemble metadata', http: get('/v2/models/ensemble_add_sub'), grpc: { rpc: 'ModelMetadata', request: { name: 'ensemble_add_sub' } } },
+    { id: 'ensemble config', http: get('/v2/models/ensemble_add_sub/config'), grpc: { rpc: 'ModelConfig', request: { name: 'ensemble_add_sub' } } },
+    { id: 'ensemble ready', http: get('/v2/models/ensemble_add_sub/ready'), grpc: { rpc: 'ModelReady', request: { name: 'ensemble_add_sub' } } },
+    infer('ensemble infer', `{"id":"e1","inputs":${ensembleInputs}}`, { id: 'e1', inputs: [fp('IN0'), fp('IN1')] }),
+    infer('ensemble infer one output', `{"inputs":${ensembleInputs},"outputs":[{"name":"SUM2"}]}`, { inputs: [fp('IN0'), fp('IN1')], outputs: [{ name: 'SUM2' }] }),
+    {
+      id: 'ensemble infer binary',
+      http: post('/v2/models/ensemble_add_sub/infer', Buffer.concat([Buffer.from(header), raw]), {
+        'inference-header-content-length': String(Buffer.byteLength(header)),
+        'content-type': 'application/octet-stream',
+      }),
+      grpc: { rpc: 'ModelInfer', request: { model_name: 'ensemble_add_sub', inputs: [fp('IN0', [2, 16]), fp('IN1', [2, 16])], outputs: [{ name: 'DIFF2' }] } },
+    },
+    infer('ensemble infer intermediate tensor as output', `{"inputs":${ensembleInputs},"outputs":[{"name":"SUM"}]}`, { inputs: [fp('IN0'), fp('IN1')], outputs: [{ name: 'SUM' }] }),
+    infer('ensemble infer composing input name', `{"inputs":${ADD_SUB_INPUTS()}}`, { inputs: [fp('INPUT0'), fp('INPUT1')] }),
+    infer('ensemble infer wrong shape', `{"inputs":${ensembleInputs.replaceAll('[1,16]', '[2,8]')}}`, { inputs: [fp('IN0', [2, 8]), fp('IN1', [2, 8])] }),
+    infer('ensemble infer sequence and priority parameters', `{"parameters":{"sequence_id":5,"sequence_start":true,"priority":1},"inputs":${ensembleInputs}}`,
+      { parameters: { sequence_id: { uint64_param: 5 }, sequence_start: { bool_param: true }, priority: { uint64_param: 1 } }, inputs: [fp('IN0'), fp('IN1')] }),
+  ];
+}
+
 /**
  * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
  * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.
@@ -229,6 +263,8 @@ export function statisticsCases(): Case[] {
     { id: 'statistics identity_fp32', http: get('/v2/models/identity_fp32/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'identity_fp32' } }, normalize: zeroTimes },
     { id: 'statistics add_sub_warmup (warmed up, never called)', http: get('/v2/models/add_sub_warmup/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_warmup' } }, normalize: zeroTimes },
     { id: 'statistics add_sub_queue (queue full twice, then a timeout)', http: get('/v2/models/add_sub_queue/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_queue' } }, normalize: zeroTimes },
+    { id: 'statistics ensemble_add_sub', http: get('/v2/models/ensemble_add_sub/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'ensemble_add_sub' } }, normalize: zeroTimes },
+    { id: 'statistics add_sub_ens (its composing model)', http: get('/v2/models/add_sub_ens/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_ens' } }, normalize: zeroTimes },
     { id: 'statistics all', http: get('/v2/models/stats'), grpc: { rpc: 'ModelStatistics', request: {} }, normalize: zeroTimes },
   ];
 }

@@ -8,7 +8,7 @@
  *     requests beyond it are refused and a request timeout expires in the queue, whatever the timing;
  *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics and metrics count;
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
- * writeEnsemble adds ensemble_add_sub, one step running add_sub.
+ *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,6 +90,7 @@ export function writeDifferentialRepository(dir: string): void {
       'sequence_batching { max_sequence_idle_microseconds: 60000000 }\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n',
     ),
   });
+  writeEnsemble(dir);
   for (const t of IDENTITY_TYPES) {
     const name = `identity_${t.datatype.toLowerCase()}`;
     const model = addModel({
@@ -106,15 +107,23 @@ export function writeDifferentialRepository(dir: string): void {
   }
 }
 
-/** An ensemble of one add_sub step (nereid cannot load ensembles yet: see known-differences.ts). */
-export function writeEnsemble(dir: string): void {
+/**
+ * ensemble_add_sub: two add_sub_ens steps in a chain, (IN0, IN1) → (SUM, DIFF) → (SUM2 = 2·IN0, DIFF2 = 2·IN1), its
+ * composing model a copy of add_sub so that add_sub's own counts stay apart.
+ */
+function writeEnsemble(dir: string): void {
+  writeModelDir(dir, 'add_sub_ens', addSubModel(), {
+    config: addSubConfig('add_sub_ens', 'instance_group [ { count: 1 kind: KIND_CPU } ]\n'),
+  });
   mkdirSync(join(dir, 'ensemble_add_sub', '1'), { recursive: true });
+  const step = (inputs: [string, string], outputs: [string, string]): string =>
+    `{ model_name: "add_sub_ens" model_version: -1 input_map { key: "INPUT0" value: "${inputs[0]}" } ` +
+    `input_map { key: "INPUT1" value: "${inputs[1]}" } output_map { key: "OUTPUT0" value: "${outputs[0]}" } ` +
+    `output_map { key: "OUTPUT1" value: "${outputs[1]}" } }`;
   writeFileSync(
     join(dir, 'ensemble_add_sub', 'config.pbtxt'),
     `name: "ensemble_add_sub"\nplatform: "ensemble"\nmax_batch_size: 8\n` +
-      io('input', ['IN0', 'IN1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['SUM', 'DIFF'], 'TYPE_FP32', '[ 16 ]') +
-      `ensemble_scheduling { step [ { model_name: "add_sub" model_version: -1
-        input_map { key: "INPUT0" value: "IN0" } input_map { key: "INPUT1" value: "IN1" }
-        output_map { key: "OUTPUT0" value: "SUM" } output_map { key: "OUTPUT1" value: "DIFF" } } ] }\n`,
+      io('input', ['IN0', 'IN1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['SUM2', 'DIFF2'], 'TYPE_FP32', '[ 16 ]') +
+      `ensemble_scheduling { step [ ${step(['IN0', 'IN1'], ['SUM', 'DIFF'])}, ${step(['SUM', 'DIFF'], ['SUM2', 'DIFF2'])} ] }\n`,
   );
 }
