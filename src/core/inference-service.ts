@@ -44,7 +44,13 @@ export class InferenceService implements StepRunner {
 
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
   infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
-    return this.inferOn(this.lookup.resolve(modelName, version), modelName, request);
+    let servable: ServableVersion;
+    try {
+      servable = this.lookup.resolve(modelName, version);
+    } catch (error) {
+      return Promise.reject(error as Error); // callers always get a promise, never a throw
+    }
+    return this.inferOn(servable, modelName, request);
   }
 
   resolve(name: string, version?: string): ServableVersion {
@@ -103,7 +109,8 @@ export class InferenceService implements StepRunner {
         ...responseParameters(plan.ensemble === undefined ? undefined : sequence, parameters?.[BATCH_INFO_PARAMETER] === true ? result : undefined),
       };
     } catch (error) {
-      if (result === undefined) publishRequest(plan, startedAt, undefined, error);
+      // An ensemble counts its failures itself (as Triton does: twice, under OTHER).
+      if (result === undefined && plan.ensemble === undefined) publishRequest(plan, startedAt, undefined, error);
       throw error;
     }
   }

@@ -31,9 +31,12 @@ const event: RequestEvent = {
   endedAtMs: 0,
 };
 
+const FAILURE_REASONS: readonly unknown[] = ['REJECTED', 'CANCELED', 'BACKEND', 'OTHER'];
+const isFailureReason = (value: unknown): value is FailureReason => FAILURE_REASONS.includes(value);
+
 /**
  * A request of `plan` that started at `startedAt` and ended at `endedAt` (performance.now() times; default now): with
- * `result` when it succeeded, else with `error`.
+ * `result` when it succeeded, else with `error` (or the failure reason to count it under, where the code would not say).
  */
 export function publishRequest(
   plan: ModelPlan,
@@ -46,7 +49,7 @@ export function publishRequest(
   const now = endedAt ?? performance.now();
   event.plan = plan;
   event.ok = result !== undefined;
-  event.failureReason = result === undefined ? FAILURE_REASON[asServerError(error).code] : 'OTHER';
+  event.failureReason = result !== undefined ? 'OTHER' : isFailureReason(error) ? error : FAILURE_REASON[asServerError(error).code];
   event.durationNs = Math.round((now - startedAt) * 1e6);
   event.queueNs = result?.queueNs ?? 0;
   event.computeInputNs = result?.timings.computeInputNs ?? 0;

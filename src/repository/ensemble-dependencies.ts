@@ -30,3 +30,61 @@ export function ensembleLoadOrder(ensembles: ReadonlyMap<string, readonly string
   }
   return order;
 }
+
+/** What the dependency check needs to know of the repository. */
+export interface DependencyView {
+  /** Whether a model of that name is in the repository (or loaded). */
+  exists(name: string): boolean;
+  /** The composing models of a model that is an ensemble (undefined for other models and unreadable configs). */
+  composingOf(name: string): readonly string[] | undefined;
+  readyVersions(name: string): readonly number[];
+  /** Why a model has nothing READY, as `version <v> is at <STATE> state: <reason>;` (one per version). */
+  failureOf(name: string): string;
+}
+
+interface StepRef {
+  model_name: string;
+  model_version: number | string | bigint;
+}
+
+/**
+ * Why an ensemble cannot load yet, in Triton's words (missing models, a cycle between ensembles, a composing model with
+ * nothing loaded or without the version a step asks for), or undefined when every composing model is ready.
+ */
+export function ensembleDependencyFailure(config: Readonly<ModelConfig>, view: DependencyView): string | undefined {
+  const name = config.name;
+  const composing = composingModelNames(config);
+  const missing = composing.filter((model) => !view.exists(model));
+  if (missing.length > 0) return `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`;
+  const closing = cycleBack(name, composing, view);
+  if (closing !== undefined) return `circular dependency between ensembles: ${name} -> ... -> ${closing} -> ${name}`;
+  for (const step of (config.ensemble_scheduling?.step ?? []) as StepRef[]) {
+    const ready = view.readyVersions(step.model_name);
+    if (ready.length === 0) {
+      return `ensemble '${name}' depends on '${step.model_name}' which has no loaded version. Model '${step.model_name}' ` +
+        `loading failed with error: ${view.failureOf(step.model_name)}`;
+    }
+    const version = Number(step.model_version);
+    if (version >= 0 && !ready.includes(version)) {
+      return `ensemble '${name}' depends on '${step.model_name}' whose required version ${version} is not loaded.`;
+    }
+  }
+  return undefined;
+}
+
+/** The ensemble through which `name`'s dependencies lead back to it, if they do. */
+function cycleBack(name: string, composing: readonly string[], view: DependencyView): string | undefined {
+  const seen = new Set<string>();
+  const walk = (from: string, models: readonly string[]): string | undefined => {
+    for (const model of models) {
+      if (model === name) return from;
+      if (seen.has(model)) continue;
+      seen.add(model);
+      const next = view.composingOf(model);
+      const found = next === undefined ? undefined : walk(model, next);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return walk(name, composing);
+}

@@ -19,7 +19,7 @@ import { removeOverrideDir, writeOverrideDir, type OverrideDir } from './overrid
 import { listVersionDirs, scanRepositories, type ModelLocation } from './scanner.ts';
 import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadContext, type LoadedVersion } from './version-loader.ts';
-import { composingModelNames, ensembleLoadOrder } from './ensemble-dependencies.ts';
+import { composingModelNames, ensembleDependencyFailure, ensembleLoadOrder, type DependencyView } from './ensemble-dependencies.ts';
 import { InferenceService } from '../core/inference-service.ts';
 import { defaultWorkersPerDevice, InstancePool } from '../instance/instance-pool.ts';
 import path from 'node:path';
@@ -74,6 +74,10 @@ export class ModelRepository implements ModelLookup, ModelControl {
   private readonly mode: ModelControlMode;
   /** Poll mode: the fingerprint each model dir had at the previous poll (a change waits for two equal ones). */
   private readonly observed = new Map<string, string>();
+  /** Explicit mode: models loaded only because an ensemble needed them (unload_dependents unloads those). */
+  private readonly loadedAsDependency = new Set<string>();
+  /** Explicit mode: ensembles unloaded because a composing model was; loading that model loads them again. */
+  private readonly droppedDependents = new Set<string>();
 
   /** The worker threads every version's instances live on. */
   readonly pool: InstancePool;
@@ -211,7 +215,25 @@ export class ModelRepository implements ModelLookup, ModelControl {
     return entries;
   }
 
-  async load(name: string, overrides: LoadOverrides = {}, loading: ReadonlySet<string> = new Set()): Promise<void> {
+  async load(name: string, overrides: LoadOverrides = {}): Promise<void> {
+    await this.loadExplicit(name, overrides, new Set());
+    this.loadedAsDependency.delete(name.trim());
+    // Ensembles that went with this model when it was unloaded come back with it (as Triton's dependents do).
+    for (const ensemble of [...this.droppedDependents]) {
+      if (!this.namesInConfig(ensemble, name.trim())) continue;
+      this.droppedDependents.delete(ensemble);
+      await this.loadExplicit(ensemble, {}, new Set()).catch((error: Error) => log.error(`failed to reload '${ensemble}' after '${name}': ${error.message}`));
+    }
+  }
+
+  /** Whether the model dir `model`'s config names `composing` among its steps. */
+  private namesInConfig(model: string, composing: string): boolean {
+    const location = scanRepositories(this.options.repositories).models.find((m) => m.name === model);
+    return location !== undefined && this.composingModels(location).includes(composing);
+  }
+
+  /** The load API's work; `loading` holds the ensembles whose composing models are being loaded (a cycle stops there). */
+  private async loadExplicit(name: string, overrides: LoadOverrides, loading: ReadonlySet<string>): Promise<void> {
     if (this.mode !== 'explicit') throw unavailable(NOT_EXPLICIT);
     const modelName = name.trim();
     checkModelName(modelName);
@@ -233,8 +255,10 @@ export class ModelRepository implements ModelLookup, ModelControl {
         if (location === undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository`);
       }
       const modelFailure = await this.loadModel(location, overrides.config, override, new Set([...loading, modelName]));
+      // An ensemble whose composing models are not ready fails as Triton's does.
+      if (modelFailure?.dependency === true) throw invalidArg(`load failed for model '${modelName}': ${modelFailure.message}\n`);
       // A config that cannot be read fails the load as Triton's poll failure; a serving copy keeps serving.
-      if (modelFailure !== undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository: ${modelFailure}`);
+      if (modelFailure !== undefined) throw internal(`failed to load '${modelName}', failed to poll from model repository: ${modelFailure.reason}`);
       const entry = this.models.get(modelName)!;
       const failed = [...entry.versions].filter(([, e]) => e.state !== 'READY' && e.reason !== 'unloaded');
       if (failed.length > 0) {
@@ -248,17 +272,48 @@ export class ModelRepository implements ModelLookup, ModelControl {
     checkModelName(name);
     const entry = this.models.get(name);
     if (entry === undefined) return;
-    // unload_dependents: an ensemble's composing models go with it.
-    const composing = options.unloadDependents === true ? this.servedComposingModels(entry) : [];
+    this.droppedDependents.delete(name);
+    // unload_dependents: the composing models that were loaded only for this ensemble go with it.
+    const composing = options.unloadDependents === true
+      ? this.servedComposingModels(entry).filter((model) => this.loadedAsDependency.has(model))
+      : [];
+    // Ensembles using this model go first, and come back when it is loaded again.
+    for (const [other, otherEntry] of this.models) {
+      if (other === name || !this.servedComposingModels(otherEntry).includes(name)) continue;
+      await this.serialized(other, () => this.unloadModel(other));
+      this.droppedDependents.add(other);
+    }
     await this.serialized(name, () => this.unloadModel(name));
-    for (const model of composing) await this.unload(model, options);
+    for (const model of composing) {
+      this.loadedAsDependency.delete(model);
+      await this.unload(model, options);
+    }
   }
 
   /** The composing models of the ensemble versions a model serves. */
-  private servedComposingModels(entry: ModelEntry): string[] {
+  private servedComposingModels(entry: ModelEntry | undefined): string[] {
     const names = new Set<string>();
-    for (const e of entry.versions.values()) if (e.loaded !== undefined) for (const n of composingModelNames(e.loaded.config)) names.add(n);
+    for (const e of entry?.versions.values() ?? []) if (e.loaded !== undefined) for (const n of composingModelNames(e.loaded.config)) names.add(n);
     return [...names];
+  }
+
+  /** The repository as the ensemble dependency check sees it. */
+  private dependencyView(): DependencyView {
+    const scanned = scanRepositories(this.options.repositories).models;
+    return {
+      exists: (name) => this.models.has(name) || scanned.some((m) => m.name === name),
+      composingOf: (name) => {
+        const location = scanned.find((m) => m.name === name);
+        const composing = location === undefined ? [] : this.composingModels(location);
+        return composing.length === 0 ? undefined : composing;
+      },
+      readyVersions: (name) => this.readyVersions(name),
+      failureOf: (name) => {
+        const entry = this.models.get(name);
+        if (entry?.failure !== undefined) return entry.failure;
+        return [...entry?.versions ?? []].map(([v, e]) => `version ${v} is at ${e.state} state: ${e.reason};`).join(' ');
+      },
+    };
   }
 
   // ---- polling -----------------------------------------------------------------------------------------------------
@@ -333,13 +388,16 @@ export class ModelRepository implements ModelLookup, ModelControl {
    * (a version_policy edit only adds and removes versions); changed and new versions load in the background and are
    * switched in atomically; versions no longer selected are unloaded.
    */
-  /** Returns the model-level failure (config or version selection) when there was one. */
+  /**
+   * Returns the model-level failure when there was one: the config or the version selection (`reason`), or an
+   * ensemble's composing models not ready (`dependency`, with Triton's `message`).
+   */
   private async loadModel(
     location: ModelLocation,
     configOverride?: string,
     override?: OverrideDir,
     loading: ReadonlySet<string> = new Set([location.name]),
-  ): Promise<string | undefined> {
+  ): Promise<{ reason: string; message: string; dependency: boolean } | undefined> {
     const entry = this.entry(location.name);
     const modelFingerprint = fingerprint(location.dir);
     entry.loadedFingerprint = modelFingerprint;
@@ -356,10 +414,17 @@ export class ModelRepository implements ModelLookup, ModelControl {
       const reason = reasonOf(error);
       this.recordModelFailure(entry, reason);
       if (override !== undefined) removeOverrideDir(override);
-      return reason;
+      return { reason, message: asServerError(error).message, dependency: false };
     }
     entry.failure = undefined;
     if (this.mode === 'explicit') await this.loadComposingModels(filled, loading);
+    const dependencyFailure = filled.ensemble_scheduling === undefined ? undefined : ensembleDependencyFailure(filled, this.dependencyView());
+    if (dependencyFailure !== undefined) {
+      const reason = `${ERROR_CODE_NAMES.INVALID_ARG}: ${dependencyFailure}`;
+      this.recordModelFailure(entry, reason);
+      if (override !== undefined) removeOverrideDir(override);
+      return { reason, message: dependencyFailure, dependency: true };
+    }
     const configKey = JSON.stringify({ ...filled, version_policy: undefined });
     await Promise.all(selected.map((version) => this.loadSelectedVersion(entry, location, version, filled, configKey)));
     // Versions no longer selected go only once every selected one is up: a broken drop never takes the old one down.
@@ -382,7 +447,8 @@ export class ModelRepository implements ModelLookup, ModelControl {
     for (const name of composingModelNames(config)) {
       if (loading.has(name) || this.readyVersions(name).length > 0) continue;
       try {
-        await this.load(name, {}, loading);
+        await this.loadExplicit(name, {}, loading);
+        this.loadedAsDependency.add(name);
       } catch (error) {
         log.error(`failed to load '${name}', a composing model of '${config.name}': ${(error as Error).message}`);
       }

@@ -13,6 +13,7 @@ import { asServerError, ServerError } from '../protocol/errors.ts';
 import type { ExecutionResult, RunTimings } from '../protocol/execution.ts';
 import type { InferRequest, InputTensor, OutputTensor, Parameters, RequestedOutput } from '../protocol/inference.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
+import { publishRequest } from '../core/request-events.ts';
 import { publishExecution } from './execution-events.ts';
 
 /** An ensemble tensor: its bytes and the batch size of the request or step that produced it (0 = not batched). */
@@ -21,7 +22,10 @@ interface Held {
   readonly batchSize: number;
 }
 
-/** The sums of the steps' figures that the ensemble reports as its own (Triton's secondary stats aggregator). */
+/**
+ * What the ensemble reports as its own figures: its queue time is its own (until its steps start); its compute times
+ * are the sums of its steps' (Triton's secondary stats aggregator).
+ */
 interface StepTotals {
   queueNs: number;
   computeInputNs: number;
@@ -83,18 +87,22 @@ export class EnsembleScheduler implements Scheduler {
   }
 
   private async run(execution: Execution): Promise<ExecutionResult> {
-    const startedAtMs = performance.timeOrigin + performance.now();
+    const startedAt = performance.now();
     // Every composing model is looked up before any step runs (Triton takes a handle on each for the whole request).
     const versions: ServableVersion[] = [];
+    const held = new Map<string, Held>();
+    const totals: StepTotals = { queueNs: 0, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 };
     try {
       for (const step of this.steps) versions.push(this.runner.resolve(step.modelName, step.modelVersion));
+      for (const input of execution.inputs) held.set(input.name, { tensor: input, batchSize: execution.batchSize });
+      totals.queueNs = Math.round((performance.now() - startedAt) * 1e6);
+      await this.runSteps(execution, versions, held, totals);
     } catch (error) {
+      // Triton 2.51 counts a failed ensemble request twice, under OTHER whatever the step's failure was.
+      publishRequest(this.plan, startedAt, undefined, 'OTHER');
+      publishRequest(this.plan, startedAt, undefined, 'OTHER');
       throw this.inEnsemble(error);
     }
-    const held = new Map<string, Held>();
-    for (const input of execution.inputs) held.set(input.name, { tensor: input, batchSize: execution.batchSize });
-    const totals: StepTotals = { queueNs: 0, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 };
-    await this.runSteps(execution, versions, held, totals);
 
     const batched = this.plan.maxBatchSize > 0;
     const outputs: WireTensor[] = execution.outputNames.map((name) => {
@@ -103,7 +111,7 @@ export class EnsembleScheduler implements Scheduler {
       return { name, datatype: tensor.datatype, shape: shapeFor(dims, batched, batchSize, tensor.shape), data: tensor.data };
     });
     const timings: RunTimings = {
-      startedAtMs,
+      startedAtMs: performance.timeOrigin + startedAt,
       endedAtMs: performance.timeOrigin + performance.now(),
       computeInputNs: totals.computeInputNs,
       computeInferNs: totals.computeInferNs,
@@ -122,7 +130,6 @@ export class EnsembleScheduler implements Scheduler {
     const started = new Set<number>();
     const parameters = stepParameters(execution);
     const addTotals = (result: ExecutionResult): void => {
-      totals.queueNs += result.queueNs;
       totals.computeInputNs += result.timings.computeInputNs;
       totals.computeInferNs += result.timings.computeInferNs;
       totals.computeOutputNs += result.timings.computeOutputNs;
@@ -142,7 +149,7 @@ export class EnsembleScheduler implements Scheduler {
             ({ request, batchSize: stepBatch } = stepRequest(step, version, held, execution, parameters));
           } catch (error) {
             failed = true;
-            reject(this.inEnsemble(error));
+            reject(error);
             return;
           }
           this.runner.inferOn(version, step.modelName, request, addTotals).then((response) => {
@@ -162,7 +169,7 @@ export class EnsembleScheduler implements Scheduler {
           }, (error: unknown) => {
             if (failed) return;
             failed = true;
-            reject(this.inEnsemble(error));
+            reject(error);
           });
         }
       };

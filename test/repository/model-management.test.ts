@@ -303,7 +303,7 @@ describe('instance workers under the repository', () => {
 });
 
 describe('config fields nereid does not carry out, at load', () => {
-  it('a model asking for one is UNAVAILABLE with a reason naming the field; an ensemble too', async () => {
+  it('a model asking for one is UNAVAILABLE with a reason naming the field; an ensemble using it says so', async () => {
     const repo = tempDir();
     writeModelDir(repo, 'cached', addModel(), { config: CONFIG('response_cache { enable: true }') });
     mkdirSync(path.join(repo, 'pipeline', '1'), { recursive: true });
@@ -314,6 +314,8 @@ describe('config fields nereid does not carry out, at load', () => {
       'input_map { key: "INPUT1" value: "B" } output_map { key: "OUTPUT0" value: "C" } } ] }\n');
     const repository = await open(repo, 'none');
     assert.deepEqual(state(repository, 'cached'), [[1, 'UNAVAILABLE', "Unsupported: model 'cached': response_cache.enable is not supported: the response cache is not implemented yet"]]);
-    assert.deepEqual(state(repository, 'pipeline'), [[1, 'UNAVAILABLE', "Unsupported: model 'pipeline': ensemble_scheduling is not supported: ensembles are not implemented yet"]]);
+    assert.deepEqual(state(repository, 'pipeline'), [[undefined, 'UNAVAILABLE', "Invalid argument: ensemble 'pipeline' depends on 'cached' which " +
+      "has no loaded version. Model 'cached' loading failed with error: version 1 is at UNAVAILABLE state: Unsupported: model 'cached': " +
+      'response_cache.enable is not supported: the response cache is not implemented yet;']]);
   });
 });

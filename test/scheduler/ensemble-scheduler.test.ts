@@ -125,7 +125,8 @@ describe('ensembles', () => {
     assert.equal(response.modelName, 'pipeline');
     assert.equal(response.modelVersion, '1');
     assert.equal(response.id, 'p1');
-    assert.deepEqual(response.outputs.map((o) => [o.name, o.datatype, o.shape]), [['SUM2', 'FP32', [1, 16]], ['DIFF2', 'FP32', [1, 16]]]);
+    // Triton's order (its map of the ensemble's outputs), not the config's.
+    assert.deepEqual(response.outputs.map((o) => [o.name, o.datatype, o.shape]), [['DIFF2', 'FP32', [1, 16]], ['SUM2', 'FP32', [1, 16]]]);
 
     const byHand = valuesOf(await service.infer('add_sub', undefined, { inputs: inputs(['INPUT0', 'INPUT1']) }));
     const [sum2, diff2] = await Promise.all([byHand.OUTPUT0!, byHand.OUTPUT1!].map((x) =>
@@ -164,6 +165,7 @@ describe('ensembles', () => {
   it('fails a request whose step fails with the step\'s code and text, prefixed "in ensemble"', async () => {
     // shapes accepts any length; add_sub wants 16 values per row, so its own validation refuses 8.
     const short = Array.from({ length: 8 }, () => 1);
+    const [before] = statistics.modelStatistics(repository, 'shapes');
     await assert.rejects(
       service.infer('shapes', undefined, { inputs: [fp32Input('IN0', [1, 8], short), fp32Input('IN1', [1, 8], short)] }),
       (error: Error & { code?: string }) => {
@@ -172,6 +174,10 @@ describe('ensembles', () => {
         return true;
       },
     );
+    // Triton 2.51 counts a failed ensemble request twice.
+    const [after] = statistics.modelStatistics(repository, 'shapes');
+    assert.equal(after!.inference_stats.fail.count - before!.inference_stats.fail.count, 2);
+    assert.equal(after!.inference_stats.success.count, before!.inference_stats.success.count);
     const fine = await service.infer('shapes', undefined, { inputs: inputs(['IN0', 'IN1']) });
     assert.deepEqual(valuesOf(fine), { SUM: A.map((a, i) => a + B[i]!) });
   });
@@ -211,6 +217,39 @@ describe('ensemble checks against the composing models at load', () => {
   }
 });
 
+describe('ensembles whose composing models are not ready', () => {
+  let repository: ModelRepository;
+
+  before(async () => {
+    const repo = tempDir();
+    writeModelDir(repo, 'add_sub', addSubModel(), { config: ADD_SUB });
+    writeModelDir(repo, 'broken', addSubModel(), { config: ADD_SUB.replace('max_batch_size: 8', 'max_batch_size: -1') });
+    const oneStep = (name: string, model: string, version = -1): string => ensembleConfig(name, ['I0', 'I1'], ['S'], [
+      { model, version, inputs: { INPUT0: 'I0', INPUT1: 'I1' }, outputs: { OUTPUT0: 'S' } },
+    ]);
+    writeEnsemble(repo, 'missing', oneStep('missing', 'nosuch'));
+    writeEnsemble(repo, 'over_broken', oneStep('over_broken', 'broken'));
+    writeEnsemble(repo, 'version5', oneStep('version5', 'add_sub', 5));
+    writeEnsemble(repo, 'cyc_a', ensembleConfig('cyc_a', ['I0', 'I1'], ['S'], [{ model: 'cyc_b', inputs: { I0: 'I0', I1: 'I1' }, outputs: { S: 'S' } }]));
+    writeEnsemble(repo, 'cyc_b', ensembleConfig('cyc_b', ['I0', 'I1'], ['S'], [{ model: 'cyc_a', inputs: { I0: 'I0', I1: 'I1' }, outputs: { S: 'S' } }]));
+    repository = await loadRepository([repo]);
+  });
+
+  const reasons: [string, string][] = [
+    ['missing', 'Invalid argument: ensemble missing contains models that are not available or ambiguous: nosuch'],
+    ['over_broken', "Invalid argument: ensemble 'over_broken' depends on 'broken' which has no loaded version. Model 'broken' loading failed with " +
+      "error: version 1 is at UNAVAILABLE state: Invalid argument: 'max_batch_size' must be non-negative value for broken;"],
+    ['version5', "Invalid argument: ensemble 'version5' depends on 'add_sub' whose required version 5 is not loaded."],
+    ['cyc_a', 'Invalid argument: circular dependency between ensembles: cyc_a -> ... -> cyc_b -> cyc_a'],
+    ['cyc_b', 'Invalid argument: circular dependency between ensembles: cyc_b -> ... -> cyc_a -> cyc_b'],
+  ];
+  for (const [name, reason] of reasons) {
+    it(`${name}: UNAVAILABLE with Triton's reason`, () => {
+      assert.deepEqual(statusesOf(repository, name), [{ name, state: 'UNAVAILABLE', reason }]);
+    });
+  }
+});
+
 describe('ensembles in explicit mode', () => {
   it('loading an ensemble loads its composing models; unload_dependents unloads them with it', async () => {
     const repo = tempDir();
@@ -232,9 +271,18 @@ describe('ensembles in explicit mode', () => {
 
       await repository.unload('chain');
       assert.deepEqual(repository.statuses().map((s) => [s.name, s.state]), [['add_sub', 'READY'], ['chain', 'UNAVAILABLE'], ['double', 'READY']]);
+      // Only what was loaded for the ensemble goes with it (double was loaded by hand since).
+      await repository.load('double');
       await repository.load('chain');
       await repository.unload('chain', { unloadDependents: true });
-      assert.deepEqual(repository.statuses().map((s) => [s.name, s.state]), [['add_sub', 'UNAVAILABLE'], ['chain', 'UNAVAILABLE'], ['double', 'UNAVAILABLE']]);
+      assert.deepEqual(repository.statuses().map((s) => [s.name, s.state]), [['add_sub', 'UNAVAILABLE'], ['chain', 'UNAVAILABLE'], ['double', 'READY']]);
+
+      // Unloading a composing model takes the ensemble down with it; loading the model brings the ensemble back.
+      await repository.load('chain');
+      await repository.unload('add_sub');
+      assert.deepEqual(repository.statuses().map((s) => [s.name, s.state]), [['add_sub', 'UNAVAILABLE'], ['chain', 'UNAVAILABLE'], ['double', 'READY']]);
+      await repository.load('add_sub');
+      assert.deepEqual(repository.statuses().map((s) => [s.name, s.state]), [['add_sub', 'READY'], ['chain', 'READY'], ['double', 'READY']]);
     } finally {
       await repository.unloadAll();
     }
