@@ -101,6 +101,59 @@ export function autocompleteAddModel(): Uint8Array {
   });
 }
 
+/**
+ * accumulator, a stateful model for the sequence batcher: INPUT FP32 [batch, 1] and the implicit state STATE_IN
+ * [batch, 1] → OUTPUT = STATE_OUT = STATE_IN + INPUT. Fed back step by step, OUTPUT is the running sum of a sequence.
+ */
+export function accumulatorModel(): Uint8Array {
+  const tensor = (name: string) => ({ name, type: 'float' as const, shape: ['batch', 1] });
+  return buildOnnxModel({
+    name: 'accumulator',
+    inputs: [tensor('INPUT'), tensor('STATE_IN')],
+    outputs: [tensor('OUTPUT'), tensor('STATE_OUT')],
+    nodes: [
+      { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['OUTPUT'], name: 'sum' },
+      { op: 'Identity', inputs: ['OUTPUT'], outputs: ['STATE_OUT'], name: 'state' },
+    ],
+  });
+}
+
+/** The feature means and spreads preprocess removes (raw readings around 50 ± 10 become features around 0 ± 1). */
+export const PREPROCESS_SHIFT = 50;
+export const PREPROCESS_SCALE = 10;
+
+/** preprocess, the first step of mlp_pipeline: "raw" FP32 [batch, 16] → "features" = (raw − 50) / 10. */
+export function preprocessModel(): Uint8Array {
+  const { input } = MLP_SIZES;
+  return buildOnnxModel({
+    name: 'preprocess',
+    inputs: [{ name: 'raw', type: 'float', shape: ['batch', input] }],
+    outputs: [{ name: 'features', type: 'float', shape: ['batch', input] }],
+    initializers: [
+      { name: 'shift', type: 'float', dims: [1], values: new Float32Array([PREPROCESS_SHIFT]) },
+      { name: 'scale', type: 'float', dims: [1], values: new Float32Array([PREPROCESS_SCALE]) },
+    ],
+    nodes: [
+      { op: 'Sub', inputs: ['raw', 'shift'], outputs: ['centered'], name: 'center' },
+      { op: 'Div', inputs: ['centered', 'scale'], outputs: ['features'], name: 'scale' },
+    ],
+  });
+}
+
+/** postprocess, the last step of mlp_pipeline: "probabilities" FP32 [batch, 4] → "class_id" INT64 and "score" FP32 [batch, 1]. */
+export function postprocessModel(): Uint8Array {
+  const { classes } = MLP_SIZES;
+  return buildOnnxModel({
+    name: 'postprocess',
+    inputs: [{ name: 'probabilities', type: 'float', shape: ['batch', classes] }],
+    outputs: [{ name: 'class_id', type: 'int64', shape: ['batch', 1] }, { name: 'score', type: 'float', shape: ['batch', 1] }],
+    nodes: [
+      { op: 'ArgMax', inputs: ['probabilities'], outputs: ['class_id'], name: 'argmax', attributes: { axis: 1, keepdims: 1 } },
+      { op: 'ReduceMax', inputs: ['probabilities'], outputs: ['score'], name: 'max', attributes: { axes: [1], keepdims: 1 } },
+    ],
+  });
+}
+
 /** Every shipped .onnx file: its path relative to the model repository, and the function that builds it. */
 export const SHIPPED_MODELS: readonly { path: string; build: () => Uint8Array }[] = [
   { path: 'add_sub/1/model.onnx', build: addSubModel },
@@ -108,6 +161,9 @@ export const SHIPPED_MODELS: readonly { path: string; build: () => Uint8Array }[
   { path: 'identity_bytes/1/model.onnx', build: identityBytesModel },
   { path: 'mlp_classifier/1/model.onnx', build: mlpClassifierModel },
   { path: 'autocomplete_add/1/model.onnx', build: autocompleteAddModel },
+  { path: 'accumulator/1/model.onnx', build: accumulatorModel },
+  { path: 'preprocess/1/model.onnx', build: preprocessModel },
+  { path: 'postprocess/1/model.onnx', build: postprocessModel },
 ];
 
 /**

@@ -207,7 +207,7 @@ describe('statistics', () => {
 
   it('/v2/models/stats lists every READY model; the versioned form works; unknown models are 400', async () => {
     const all = await (await fetch(server.url + '/v2/models/stats')).json() as { model_stats: { name: string }[] };
-    assert.deepEqual(all.model_stats.map((s) => s.name), ['add_sub', 'autocomplete_add', 'identity_bytes', 'identity_int64', 'mlp_classifier']);
+    assert.deepEqual(all.model_stats.map((s) => s.name), ['accumulator', 'add_sub', 'autocomplete_add', 'identity_bytes', 'identity_int64', 'mlp_classifier', 'mlp_pipeline', 'postprocess', 'preprocess']);
     const one = await (await fetch(server.url + '/v2/models/add_sub/versions/1/stats')).json() as { model_stats: { version: string }[] };
     assert.deepEqual(one.model_stats.map((s) => s.version), ['1']);
     await expectError('/v2/models/nope/stats', 400, "requested model 'nope' is not available");

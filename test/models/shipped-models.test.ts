@@ -55,7 +55,7 @@ describe('generate-models script', () => {
 describe('shipped configs', () => {
   it('has a hand-written config.pbtxt naming the model and its tensors, except autocomplete_add', async () => {
     assert.equal(existsSync(join(REPO, 'autocomplete_add', 'config.pbtxt')), false);
-    for (const model of ['add_sub', 'identity_int64', 'identity_bytes', 'mlp_classifier']) {
+    for (const model of ['add_sub', 'identity_int64', 'identity_bytes', 'mlp_classifier', 'preprocess', 'postprocess']) {
       const config = readFileSync(join(REPO, model, 'config.pbtxt'), 'utf8');
       assert.match(config, new RegExp(`^name: "${model}"$`, 'm'), model);
       const session = await openShipped(model);
@@ -151,6 +151,33 @@ describe('shipped models in onnxruntime', () => {
     // The weights are not degenerate: different inputs pick different classes.
     assert.ok(distinctArgmax.size > 1);
     await session.release();
+  });
+
+  it('accumulator adds INPUT to its state input, and hands the sum out twice (OUTPUT and the next state)', async () => {
+    const session = await openShipped('accumulator');
+    assert.deepEqual(session.inputNames, ['INPUT', 'STATE_IN']);
+    assert.deepEqual(session.outputNames, ['OUTPUT', 'STATE_OUT']);
+    const out = await session.run({
+      INPUT: new ort.Tensor('float32', Float32Array.from([1, 2]), [2, 1]),
+      STATE_IN: new ort.Tensor('float32', Float32Array.from([10, 20]), [2, 1]),
+    });
+    assert.deepEqual(Array.from(out.OUTPUT!.data as Float32Array), [11, 22]);
+    assert.deepEqual(Array.from(out.STATE_OUT!.data as Float32Array), [11, 22]);
+    await session.release();
+  });
+
+  it('preprocess and postprocess frame mlp_classifier: (raw − 50) / 10 in, arg max and max out', async () => {
+    const pre = await openShipped('preprocess');
+    const raw = Float32Array.from({ length: 16 }, (_, i) => 40 + i);
+    const features = (await pre.run({ raw: new ort.Tensor('float32', raw, [1, 16]) })).features!;
+    assert.deepEqual(Array.from(features.data as Float32Array), Array.from(raw, (v) => Math.fround((v - 50) / 10)));
+    await pre.release();
+    const post = await openShipped('postprocess');
+    const out = await post.run({ probabilities: new ort.Tensor('float32', Float32Array.from([0.1, 0.6, 0.2, 0.1, 0.4, 0.1, 0.1, 0.4]), [2, 4]) });
+    assert.deepEqual(out.class_id!.dims, [2, 1]);
+    assert.deepEqual(Array.from(out.class_id!.data as BigInt64Array), [1n, 0n]);
+    assert.deepEqual(Array.from(out.score!.data as Float32Array), [Math.fround(0.6), Math.fround(0.4)]);
+    await post.release();
   });
 
   it('autocomplete_add sums x and y, with every tensor batchable ([batch, 4])', async () => {

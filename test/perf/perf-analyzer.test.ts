@@ -1,7 +1,7 @@
 /**
  * Triton's own perf_analyzer, the unmodified binary, measuring a real nereid process (`src/main.ts` over the shipped
- * model repository, plus a sequence model) through HTTP and gRPC: sync, async, streaming, request-rate, batched and
- * sequence passes must all finish
+ * model repository, plus a sequence model) through HTTP and gRPC: sync, async, streaming, request-rate, batched,
+ * sequence (the shipped stateful accumulator too) and ensemble (the shipped mlp_pipeline) passes must all finish
  * with a throughput and the server-side latency breakdown that perf_analyzer reads from the statistics extension.
  *
  * The binary comes from the tritonclient 2.50.0 wheel (Triton 24.09); `perf_analyzer --version` prints only
@@ -170,6 +170,17 @@ describe("Triton's perf_analyzer against nereid", () => {
       const requests = count(output, 'Request count');
       assert.ok(Math.abs(requests - 4 * Number(sequences[1])) <= 8, output);
     }
+  });
+
+  it('drives the shipped stateful accumulator over a gRPC stream (--sequence-length, implicit state)', async () => {
+    const output = await measure(['-m', 'accumulator', '-i', 'grpc', '-u', grpcUrl, '--streaming', '--sequence-length', '5', '--concurrency-range', '2']);
+    assert.match(output, /^ *Sequence count: \d+ /m);
+  });
+
+  it('measures the shipped ensemble mlp_pipeline with its composing models (HTTP, -b 2)', async () => {
+    const output = await measure(['-m', 'mlp_pipeline', '-u', httpUrl, '-b', '2', '--concurrency-range', '2']);
+    // perf_analyzer finds the steps in the ensemble's config and prints each composing model's server-side figures.
+    for (const model of ['preprocess', 'mlp_classifier', 'postprocess']) assert.match(output, new RegExp(`^ *${model}, version: 1$`, 'm'), output);
   });
 
   it('measures mlp_classifier with batches of 4 over gRPC (-b 4)', async () => {
