@@ -61,9 +61,10 @@ export function sequenceBatchingOf(config: Readonly<ModelConfig>): SequenceBatch
 }
 
 /**
- * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): queue delays and
- * preferred batch sizes (it never waits for a batch to fill), initial state from files and iterative sequences. What is left (the direct strategy's correlation IDs, START and
- * END, control inputs, implicit state, in-order execution per sequence, the idle timeout) is what it runs.
+ * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): initial state from files
+ * and iterative sequences. What is left (correlation IDs, START and END, control inputs, implicit state, in-order
+ * execution per sequence, the idle timeout, both strategies with their queue delays, preferred batch sizes and
+ * minimum slot utilization) is what it runs.
  */
 export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): void {
   const seq = sequenceBatchingOf(config);
@@ -71,18 +72,6 @@ export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): vo
   const refuse = (field: string, what: string): never => {
     throw unsupported(`model '${config.name}': sequence_batching.${field} is not supported yet: nereid's sequence batcher does not ${what}`);
   };
-  // Both strategies bind a sequence to one instance and batch the head requests of its sequences there, oldest first,
-  // as soon as the instance is free: waiting for a fuller batch is what is not built.
-  if (seq.oldest !== undefined) {
-    if (Number(seq.oldest.max_queue_delay_microseconds) > 0) refuse('oldest.max_queue_delay_microseconds', 'wait for a batch to fill');
-    // Normalization fills [max_batch_size], which is what taking up to max_batch_size requests already does.
-    const preferred = seq.oldest.preferred_batch_size.map(Number);
-    if (preferred.some((size) => size !== config.max_batch_size)) refuse('oldest.preferred_batch_size', 'aim for preferred batch sizes');
-  }
-  if (seq.direct !== undefined) {
-    if (Number(seq.direct.max_queue_delay_microseconds) > 0) refuse('direct.max_queue_delay_microseconds', 'wait for a batch to fill');
-    if (seq.direct.minimum_slot_utilization > 0) refuse('direct.minimum_slot_utilization', 'wait for a batch to fill');
-  }
   for (const state of seq.state) {
     if (state.initial_state.some((initial) => initial.data_file !== undefined)) refuse('state.initial_state.data_file', 'read initial state from files (zero_data only)');
     if (state.initial_state.length > 1) refuse('state.initial_state', 'take more than one initial state per state tensor');

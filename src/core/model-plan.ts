@@ -96,6 +96,12 @@ export interface SequencePlan {
   readonly controls: readonly ControlPlan[];
   /** Implicit state: fed from one request of a sequence to the next. */
   readonly states: readonly StatePlan[];
+  /** How long the head requests on a free instance may wait for a fuller batch (0 = never wait). */
+  readonly queueDelayUs: number;
+  /** oldest: batch sizes worth sending at once (a batch is cut to the largest one its requests reach). */
+  readonly preferredBatchSizes: readonly number[];
+  /** direct: the share of max_batch_size a batch must fill before the delay is up (0 = send at once). */
+  readonly minimumSlotUtilization: number;
 }
 
 /** One implicit state tensor: the model input fed with what the output of the sequence's previous request held. */
@@ -145,7 +151,14 @@ function sequencePlan(config: Readonly<ModelConfig>): SequencePlan | undefined {
     const initialShape = state.initial_state[0]?.dims ?? state.dims.map((d) => Math.max(0, Number(d)));
     return { inputName: state.input_name, outputName: state.output_name, datatype, initialShape: initialShape.map(Number) };
   });
-  return Object.freeze({ idleUs: Number(seq.max_sequence_idle_microseconds), controls: Object.freeze(controls), states: Object.freeze(states) });
+  return Object.freeze({
+    idleUs: Number(seq.max_sequence_idle_microseconds),
+    controls: Object.freeze(controls),
+    states: Object.freeze(states),
+    queueDelayUs: Number(seq.oldest?.max_queue_delay_microseconds ?? seq.direct?.max_queue_delay_microseconds ?? 0),
+    preferredBatchSizes: Object.freeze((seq.oldest?.preferred_batch_size ?? []).map(Number).sort((a, b) => a - b)),
+    minimumSlotUtilization: seq.direct?.minimum_slot_utilization ?? 0,
+  });
 }
 
 function bytesOf(values: Float32Array | Int32Array): Uint8Array {

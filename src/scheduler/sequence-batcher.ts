@@ -1,9 +1,12 @@
 /**
- * The sequence batcher, direct strategy, for models with `sequence_batching`; control inputs are added to every
- * request and implicit state is carried from each request of a sequence to the next (kept here, on the main thread): every request names its sequence by correlation ID, the
+ * The sequence batcher for models with `sequence_batching` (both strategies; control inputs are added to every
+ * request and implicit state is carried from each request of a sequence to the next, kept here on the main thread):
+ * every request names its sequence by correlation ID, the
  * first one with the START flag; a sequence is bound to one instance for its lifetime and its requests run there one
  * at a time, in arrival order. Requests of different sequences bound to the same instance run together in one batch
- * (one row-block per sequence) up to max_batch_size. A sequence ends after its request with the END flag, or when no
+ * (one row-block per sequence) up to max_batch_size; with a queue delay they wait, up to that delay, for a fuller batch
+ * (the oldest strategy's largest preferred size, the direct strategy's minimum slot utilization), and the oldest
+ * strategy cuts a batch to the largest preferred size it reaches. A sequence ends after its request with the END flag, or when no
  * request has come for max_sequence_idle_microseconds; a later request without START then fails as Triton's does.
  *
  * Differs from Triton: a sequence is never held back for want of a batch slot (Triton's direct strategy has
@@ -56,6 +59,9 @@ export class SequenceBatcher implements Scheduler {
   /** How many sequences' requests one execution may take: 1 when a state tensor has a variable dimension. */
   private readonly batchLimit: number;
   private schedulePending = false;
+  /** The timer that schedules again once a held-back batch's queue delay is up, and when it fires. */
+  private delayTimer?: NodeJS.Timeout;
+  private delayTimerAt = Infinity;
 
   /** `plan.sequenceBatching` must be present. */
   constructor(
@@ -170,15 +176,77 @@ export class SequenceBatcher implements Scheduler {
     sequence.idleTimer.unref();
   }
 
-  /** Runs, on every available instance, the head requests of the sequences bound there. */
+  /**
+   * Runs, on every available instance, the head requests of the sequences bound there: at once, or once they fill a
+   * preferred batch size (oldest) or the minimum slot utilization (direct), or once the oldest of them has waited the
+   * queue delay.
+   */
   private schedule(): void {
+    let wakeAt = Infinity;
     for (const instance of this.instances) {
       if (this.queued === 0) break;
       if (!instance.available) continue;
-      const batch = this.nextBatch(instance);
-      if (batch.length > 0) this.run(instance, batch);
+      let batch = this.nextBatch(instance);
+      if (batch.length === 0) continue;
+      const due = this.dueAt(batch);
+      if (due > performance.now()) {
+        for (const { sequence, item } of batch) sequence.queue.unshift(item);
+        wakeAt = Math.min(wakeAt, due);
+        continue;
+      }
+      batch = this.preferredCut(batch);
+      this.run(instance, batch);
     }
+    this.armDelayTimer(wakeAt);
     this.notifyDrained();
+  }
+
+  /** When `batch` may run: now when no delay applies or it is full enough, else when its oldest request's delay ends. */
+  private dueAt(batch: readonly { item: Queued }[]): number {
+    const { queueDelayUs, preferredBatchSizes, minimumSlotUtilization } = this.plan.sequenceBatching!;
+    if (queueDelayUs <= 0 || this.batchLimit <= 1) return 0;
+    const rows = batch.reduce((n, { item }) => n + Math.max(1, item.execution.batchSize), 0);
+    if (rows >= this.batchLimit) return 0;
+    // oldest (its preferred sizes normalized to [max_batch_size] when empty): full at its largest preferred size;
+    // direct: full once the batch fills minimum_slot_utilization of max_batch_size (at once when that is 0).
+    const full = preferredBatchSizes.length > 0
+      ? rows >= preferredBatchSizes[preferredBatchSizes.length - 1]!
+      : rows >= minimumSlotUtilization * this.batchLimit;
+    if (full) return 0;
+    const oldest = Math.min(...batch.map(({ item }) => item.enqueuedAt));
+    return oldest + queueDelayUs / 1000;
+  }
+
+  /** With preferred batch sizes, a batch beyond one of them is cut to the largest it reaches (the rest waits). */
+  private preferredCut<T extends { sequence: Sequence; item: Queued }>(batch: T[]): T[] {
+    const preferred = this.plan.sequenceBatching!.preferredBatchSizes;
+    if (preferred.length === 0 || batch.length <= 1) return batch;
+    let rows = 0;
+    let cut = 0;
+    batch.forEach(({ item }, i) => {
+      rows += Math.max(1, item.execution.batchSize);
+      if (preferred.includes(rows)) cut = i + 1;
+    });
+    if (cut === 0 || cut === batch.length) return batch;
+    for (const { sequence, item } of batch.slice(cut).reverse()) sequence.queue.unshift(item);
+    return batch.slice(0, cut);
+  }
+
+  /** One timer for the earliest moment a held-back batch becomes due. */
+  private armDelayTimer(wakeAt: number): void {
+    if (this.delayTimer !== undefined) {
+      if (this.delayTimerAt <= wakeAt) return;
+      clearTimeout(this.delayTimer);
+    }
+    if (wakeAt === Infinity) {
+      this.delayTimer = undefined;
+      return;
+    }
+    this.delayTimerAt = wakeAt;
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = undefined;
+      this.schedule();
+    }, Math.max(0, wakeAt - performance.now()));
   }
 
   /** Up to max_batch_size sequences' head requests (at least one), oldest first, with matching shapes. */

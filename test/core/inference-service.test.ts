@@ -40,11 +40,15 @@ describe('in-process inference on every shipped model', () => {
     assert.deepEqual(
       repository.statuses().map((s) => [s.name, s.version, s.state]),
       [
+        ['accumulator', 1, 'READY'],
         ['add_sub', 1, 'READY'],
         ['autocomplete_add', 1, 'READY'],
         ['identity_bytes', 1, 'READY'],
         ['identity_int64', 1, 'READY'],
         ['mlp_classifier', 1, 'READY'],
+        ['mlp_pipeline', 1, 'READY'],
+        ['postprocess', 1, 'READY'],
+        ['preprocess', 1, 'READY'],
       ],
     );
     assert.equal(repository.allReady(), true);

@@ -234,10 +234,11 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
   it('RepositoryIndex lists every model with its state; ready filters', async () => {
     const all = await call('RepositoryIndex', {});
     assert.deepEqual(all.models.map((m: any) => [m.name, m.version, m.state, m.reason]), [
-      ['add_sub', '1', 'READY', ''], ['autocomplete_add', '1', 'READY', ''], ['identity_bytes', '1', 'READY', ''],
-      ['identity_int64', '1', 'READY', ''], ['mlp_classifier', '1', 'READY', ''],
+      ['accumulator', '1', 'READY', ''], ['add_sub', '1', 'READY', ''], ['autocomplete_add', '1', 'READY', ''],
+      ['identity_bytes', '1', 'READY', ''], ['identity_int64', '1', 'READY', ''], ['mlp_classifier', '1', 'READY', ''],
+      ['mlp_pipeline', '1', 'READY', ''], ['postprocess', '1', 'READY', ''], ['preprocess', '1', 'READY', ''],
     ]);
-    assert.equal((await call('RepositoryIndex', { ready: true })).models.length, 5);
+    assert.equal((await call('RepositoryIndex', { ready: true })).models.length, 9);
     // Triton's gRPC refuses a repository name for every repository RPC (only HTTP ignores it for the index).
     await expectStatus(call('RepositoryIndex', { repository_name: 'x' }), grpc.status.UNIMPLEMENTED, /repository_name/);
     await expectStatus(call('RepositoryModelLoad', { repository_name: 'x', model_name: 'add_sub' }), grpc.status.UNIMPLEMENTED, /repository_name/);
@@ -261,7 +262,7 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
     assert.equal(Number(after.inference_count), Number(before.inference_count) + 3);
     assert.equal(Number(after.execution_count), Number(before.execution_count) + 1);
     assert.ok(after.batch_stats.some((b: any) => Number(b.batch_size) === 3));
-    assert.equal((await call('ModelStatistics', {})).model_stats.length, 5);
+    assert.equal((await call('ModelStatistics', {})).model_stats.length, 9);
   });
 
   it('shared memory: no regions, named region NOT_FOUND, register UNIMPLEMENTED, unregister OK', async () => {

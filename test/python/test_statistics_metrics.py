@@ -40,7 +40,8 @@ HTTP_URL = _env("NEREID_HTTP_URL", 8000)
 GRPC_URL = _env("NEREID_GRPC_URL", 8001)
 METRICS_URL = _env("NEREID_METRICS_URL", 8002)
 
-SHIPPED_MODELS = {"add_sub", "autocomplete_add", "identity_bytes", "identity_int64", "mlp_classifier"}
+SHIPPED_MODELS = {"accumulator", "add_sub", "autocomplete_add", "identity_bytes", "identity_int64", "mlp_classifier",
+                  "mlp_pipeline", "postprocess", "preprocess"}
 HTTP_SUCCESSES = 3
 GRPC_SUCCESSES = 2
 FAILURES = 0  # the wrong-shape request never reaches the model

@@ -1,8 +1,9 @@
 /**
  * The sequence batcher (direct strategy) on real ONNX Runtime sessions: correlation IDs and START/END with Triton's
  * errors, one request at a time per sequence in arrival order, sequences bound to one instance batched together, the
- * idle timeout, the control inputs it adds, implicit state, and the refusal of what it does not carry out yet (the
- * oldest strategy, initial state from a file).
+ * idle timeout, the control inputs it adds, implicit state, queue delays (oldest with preferred sizes, direct with
+ * minimum slot utilization), and the refusal of what it does not carry out yet (initial state from a file, iterative
+ * sequences).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -108,8 +109,15 @@ before(async () => {
   writeModelDir(repo, 'seq_controls', controlEchoModel(), { config: CONTROL_CONFIG });
   writeModelDir(repo, 'seq_accumulate', accumulatorModel(), { config: ACCUMULATOR_CONFIG });
   writeModelDir(repo, 'seq_oldest', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 } }` });
+  // A minute's delay that a lone request never outwaits in a test: only a second sequence lets it run.
   writeModelDir(repo, 'seq_oldest_delay', addModel(), {
-    config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 max_queue_delay_microseconds: 100 } }`,
+    config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 preferred_batch_size: [ 2 ] max_queue_delay_microseconds: 60000000 } }`,
+  });
+  writeModelDir(repo, 'seq_direct_delay', addModel(), {
+    config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { direct { max_queue_delay_microseconds: 60000000 minimum_slot_utilization: 0.25 } }`,
+  });
+  writeModelDir(repo, 'seq_direct_short_delay', addModel(), {
+    config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { direct { max_queue_delay_microseconds: 2000 minimum_slot_utilization: 1.0 } }`,
   });
   repository = await loadRepository([repo]);
   service = new InferenceService(repository);
@@ -242,18 +250,37 @@ describe('sequence batcher (direct strategy)', () => {
     assert.deepEqual(Array.from(readFp32(response.outputs[0]!)), [11, 21, 31, 41]);
   });
 
+  it('oldest with a queue delay holds a lone head request until a second sequence fills the preferred batch of 2', async () => {
+    const first = add('seq_oldest_delay', { sequence_id: 71, sequence_start: true, sequence_end: true }, 1);
+    const batcher = repository.resolve('seq_oldest_delay').scheduler as SequenceBatcher;
+    await until(() => batcher.pending === 1);
+    const second = add('seq_oldest_delay', { sequence_id: 72, sequence_start: true, sequence_end: true }, 2);
+    const sizes = (await Promise.all([first, second])).map((r) => r.parameters?.[BATCH_SIZE_PARAMETER]);
+    assert.deepEqual(sizes, [2, 2]);
+  });
+
+  it('direct with a queue delay waits for minimum_slot_utilization of max_batch_size (2 of 8 rows here)', async () => {
+    const first = add('seq_direct_delay', { sequence_id: 81, sequence_start: true, sequence_end: true }, 1);
+    const batcher = repository.resolve('seq_direct_delay').scheduler as SequenceBatcher;
+    await until(() => batcher.pending === 1);
+    const second = add('seq_direct_delay', { sequence_id: 82, sequence_start: true, sequence_end: true }, 2);
+    const sizes = (await Promise.all([first, second])).map((r) => r.parameters?.[BATCH_SIZE_PARAMETER]);
+    assert.deepEqual(sizes, [2, 2]);
+  });
+
+  it('runs a head request alone once its queue delay is up', async () => {
+    const response = await add('seq_direct_short_delay', { sequence_id: 91, sequence_start: true, sequence_end: true }, 1);
+    assert.equal(response.parameters?.[BATCH_SIZE_PARAMETER], 1);
+    assert.deepEqual(Array.from(readFp32(response.outputs[0]!)), [11, 21, 31, 41]);
+  });
+
   it('refuses at load what it does not carry out yet, naming the field', () => {
-    const oldest = repository.statuses().find((s) => s.name === 'seq_oldest_delay')!;
-    assert.equal(oldest.state, 'UNAVAILABLE');
-    assert.match(oldest.reason, /^Unsupported: model 'seq_oldest_delay': sequence_batching\.oldest\.max_queue_delay_microseconds is not supported yet/);
     const config = (sequence_batching: object): ModelConfig => plainMessage<ModelConfig>('ModelConfig', { name: 'm', sequence_batching });
     const refused = (sequence_batching: object, field: string): void =>
       assert.throws(() => refuseUnbuiltSequenceFeatures(config(sequence_batching)), new RegExp(`sequence_batching\\.${field} is not supported yet`));
     const initial = (extra: object): object => ({ state: [{ input_name: 'S_IN', output_name: 'S_OUT', data_type: 'TYPE_FP32', dims: [1], initial_state: [{ data_type: 'TYPE_FP32', dims: [1], name: 'i', ...extra }] }] });
     refused(initial({ data_file: 'state.bin' }), 'state\\.initial_state\\.data_file');
     refused({ iterative_sequence: true }, 'iterative_sequence');
-    refused({ direct: { max_queue_delay_microseconds: 100 } }, 'direct\\.max_queue_delay_microseconds');
-    refused({ oldest: { max_candidate_sequences: 4, preferred_batch_size: [2] } }, 'oldest\\.preferred_batch_size');
     refuseUnbuiltSequenceFeatures(config({ max_sequence_idle_microseconds: 5000 }));
   });
 });
