@@ -36,6 +36,11 @@ export interface ExecutionEvent {
   batchSize: number;
   /** Requests in the execution. */
   requestCount: number;
+  /**
+   * Rows the execution carried for no request: the sequence batcher's not-ready slots (Triton's null requests). They
+   * count in the execution's batch size (batch_stats), not in inference_count.
+   */
+  paddingRows: number;
   computeInputNs: number;
   computeInferNs: number;
   computeOutputNs: number;

@@ -88,8 +88,10 @@ function ensemblePlan(config: Readonly<ModelConfig>): readonly EnsembleStepPlan[
   }));
 }
 
-/** What the sequence batcher needs of `sequence_batching` (the direct strategy, without implicit state). */
+/** What the sequence batcher needs of `sequence_batching`. */
 export interface SequencePlan {
+  /** direct: each sequence holds one of max_batch_size slots per instance; oldest: batched like the dynamic batcher. */
+  readonly strategy: 'direct' | 'oldest';
   /** max_sequence_idle_microseconds (normalized: 1 s when unset). */
   readonly idleUs: number;
   /** The control inputs the batcher adds to every request, in config order. */
@@ -152,6 +154,7 @@ function sequencePlan(config: Readonly<ModelConfig>): SequencePlan | undefined {
     return { inputName: state.input_name, outputName: state.output_name, datatype, initialShape: initialShape.map(Number) };
   });
   return Object.freeze({
+    strategy: seq.oldest === undefined ? 'direct' as const : 'oldest' as const,
     idleUs: Number(seq.max_sequence_idle_microseconds),
     controls: Object.freeze(controls),
     states: Object.freeze(states),

@@ -72,10 +72,12 @@ export class VersionStatistics {
   onExecution(event: ExecutionEvent): void {
     this.inferenceCount += event.batchSize;
     this.executionCount++;
-    let batch = this.batches.get(event.batchSize);
+    // Triton's batch_stats count the execution's whole batch, not-ready sequence slots included.
+    const size = event.batchSize + event.paddingRows;
+    let batch = this.batches.get(size);
     if (batch === undefined) {
-      batch = new BatchStatistics(event.batchSize);
-      this.batches.set(event.batchSize, batch);
+      batch = new BatchStatistics(size);
+      this.batches.set(size, batch);
     }
     batch.computeInput.add(ns(event.computeInputNs));
     batch.computeInfer.add(ns(event.computeInferNs));

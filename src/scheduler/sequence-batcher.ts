@@ -1,17 +1,16 @@
 /**
- * The sequence batcher for models with `sequence_batching` (both strategies; control inputs are added to every
- * request and implicit state is carried from each request of a sequence to the next, kept here on the main thread):
- * every request names its sequence by correlation ID, the
- * first one with the START flag; a sequence is bound to one instance for its lifetime and its requests run there one
- * at a time, in arrival order. Requests of different sequences bound to the same instance run together in one batch
- * (one row-block per sequence) up to max_batch_size; with a queue delay they wait, up to that delay, for a fuller batch
- * (the oldest strategy's largest preferred size, the direct strategy's minimum slot utilization), and the oldest
- * strategy cuts a batch to the largest preferred size it reaches. A sequence ends after its request with the END flag, or when no
- * request has come for max_sequence_idle_microseconds; a later request without START then fails as Triton's does.
+ * The sequence batcher for models with `sequence_batching`, as Triton's: every request names its sequence by
+ * correlation ID, the first one with the START flag, and a sequence's requests run one at a time, in arrival order, on
+ * the instance it is bound to. Control inputs are added to every request, and implicit state is carried from each
+ * request of a sequence to the next (kept here, on the main thread).
  *
- * Differs from Triton: a sequence is never held back for want of a batch slot (Triton's direct strategy has
- * max_batch_size slots per instance and queues new sequences until one frees); here an instance takes any number of
- * sequences and batches max_batch_size of them at a time.
+ * direct: each instance has max_batch_size slots; a new sequence takes the lowest free one (or waits in the backlog
+ * until a sequence ends). An execution carries one row per slot up to the highest slot with a request waiting; a
+ * slot without one gets a not-ready row (READY false, its output dropped), so every sequence keeps its row.
+ * oldest: the head requests of the sequences bound to an instance are batched oldest first, cut to the largest
+ * preferred batch size they reach. With a queue delay, both wait up to it for a fuller batch (direct: the minimum slot
+ * utilization; oldest: the largest preferred size). A sequence ends after its request with the END flag, or when no
+ * request has come for max_sequence_idle_microseconds; a later request without START then fails as Triton's does.
  */
 import type { ControlPlan, ModelPlan, StatePlan } from '../core/model-plan.ts';
 import { byteSizeOf, elementCount } from '../protocol/datatypes.ts';
@@ -36,9 +35,18 @@ interface Queued {
   reject(error: Error): void;
 }
 
+/** A sequence's request picked for an execution. */
+interface Entry {
+  readonly sequence: Sequence;
+  readonly item: Queued;
+}
+
 interface Sequence {
   readonly key: string;
-  readonly instance: ExecutionSlot;
+  /** The instance it is bound to; undefined while a direct-strategy sequence waits in the backlog for a slot. */
+  instance: ExecutionSlot | undefined;
+  /** direct: its slot on that instance (-1 in the backlog). */
+  slot: number;
   readonly queue: Fifo<Queued>;
   running: boolean;
   idleTimer?: NodeJS.Timeout;
@@ -48,8 +56,13 @@ interface Sequence {
 
 export class SequenceBatcher implements Scheduler {
   private readonly sequences = new Map<string, Sequence>();
-  /** Live sequences bound to each instance. */
+  /** oldest: live sequences bound to each instance. */
   private readonly bound = new Map<ExecutionSlot, number>();
+  /** direct: each instance's max_batch_size slots and the sequence holding each. */
+  private readonly slots = new Map<ExecutionSlot, (Sequence | undefined)[]>();
+  /** direct: sequences waiting for a free slot, oldest first (Triton's backlog). */
+  private backlog: Sequence[] = [];
+  private readonly direct: boolean;
   private queued = 0;
   private running = 0;
   private drainWaiters: (() => void)[] = [];
@@ -74,7 +87,11 @@ export class SequenceBatcher implements Scheduler {
     this.states = plan.sequenceBatching.states;
     const variableState = this.states.some((state) => state.initialShape.some((d) => d === 0));
     this.batchLimit = variableState ? 1 : Math.max(1, plan.maxBatchSize);
-    for (const instance of instances) this.bound.set(instance, 0);
+    this.direct = plan.sequenceBatching.strategy === 'direct';
+    for (const instance of instances) {
+      this.bound.set(instance, 0);
+      this.slots.set(instance, new Array<Sequence | undefined>(Math.max(1, plan.maxBatchSize)).fill(undefined));
+    }
     // An instance says it is free before the result of its execution reaches this batcher (finish): scheduling then
     // would see that execution's sequences as still running and leave their next requests out of the batch.
     // finish() schedules in any case; this catches an instance freed by another model sharing its worker.
@@ -152,21 +169,56 @@ export class SequenceBatcher implements Scheduler {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Binds a new sequence to the instance with fewest live sequences. */
+  /**
+   * Binds a new sequence: direct, to the lowest free slot of any instance (or the backlog when every slot is held);
+   * oldest, to the instance with fewest live sequences.
+   */
   private open(key: string): Sequence {
+    const sequence: Sequence = { key, instance: undefined, slot: -1, queue: new Fifo<Queued>(), running: false };
+    this.sequences.set(key, sequence);
+    if (this.direct) {
+      if (!this.takeFreeSlot(sequence)) this.backlog.push(sequence);
+      return sequence;
+    }
     let instance = this.instances[0]!;
     for (const candidate of this.instances) if (this.bound.get(candidate)! < this.bound.get(instance)!) instance = candidate;
     this.bound.set(instance, this.bound.get(instance)! + 1);
-    const sequence: Sequence = { key, instance, queue: new Fifo<Queued>(), running: false };
-    this.sequences.set(key, sequence);
+    sequence.instance = instance;
     return sequence;
+  }
+
+  /** direct: puts `sequence` in the lowest free slot (instances in order at equal slots); false when none is free. */
+  private takeFreeSlot(sequence: Sequence): boolean {
+    const width = Math.max(1, this.plan.maxBatchSize);
+    for (let slot = 0; slot < width; slot++) {
+      for (const instance of this.instances) {
+        const slots = this.slots.get(instance)!;
+        if (slots[slot] !== undefined) continue;
+        slots[slot] = sequence;
+        sequence.instance = instance;
+        sequence.slot = slot;
+        return true;
+      }
+    }
+    return false;
   }
 
   private release(sequence: Sequence): void {
     if (this.sequences.get(sequence.key) !== sequence) return;
     if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
     this.sequences.delete(sequence.key);
-    this.bound.set(sequence.instance, this.bound.get(sequence.instance)! - 1);
+    if (!this.direct) {
+      this.bound.set(sequence.instance!, this.bound.get(sequence.instance!)! - 1);
+      return;
+    }
+    if (sequence.instance === undefined) {
+      this.backlog = this.backlog.filter((s) => s !== sequence);
+      return;
+    }
+    this.slots.get(sequence.instance)![sequence.slot] = undefined;
+    // The freed slot goes to the oldest sequence of the backlog.
+    const next = this.backlog.shift();
+    if (next !== undefined) this.takeFreeSlot(next);
   }
 
   /** An idle sequence (nothing queued or running) is released once max_sequence_idle_microseconds pass. */
@@ -186,7 +238,8 @@ export class SequenceBatcher implements Scheduler {
     for (const instance of this.instances) {
       if (this.queued === 0) break;
       if (!instance.available) continue;
-      let batch = this.nextBatch(instance);
+      let rows = this.direct ? this.slotRows(instance) : this.nextBatch(instance);
+      const batch = rows.filter((row): row is Entry => row !== undefined);
       if (batch.length === 0) continue;
       const due = this.dueAt(batch);
       if (due > performance.now()) {
@@ -194,31 +247,78 @@ export class SequenceBatcher implements Scheduler {
         wakeAt = Math.min(wakeAt, due);
         continue;
       }
-      batch = this.preferredCut(batch);
-      this.run(instance, batch);
+      if (!this.direct) rows = this.preferredCut(batch);
+      this.run(instance, rows);
     }
     this.armDelayTimer(wakeAt);
     this.notifyDrained();
   }
 
+  /** The sequence's next request that its client still waits for (taken off its queue), or undefined. */
+  private head(sequence: Sequence): Entry | undefined {
+    let item = sequence.queue.shift();
+    while (item !== undefined && item.execution.signal?.aborted) {
+      this.queued--;
+      item.reject(cancelledError());
+      item = sequence.queue.shift();
+    }
+    if (item === undefined) {
+      this.armIdle(sequence);
+      return undefined;
+    }
+    return { sequence, item };
+  }
+
+  /**
+   * direct: one row per slot from slot 0 to the highest slot with a request waiting, as Triton's direct batcher builds
+   * them: a slot without a request (or whose request's shapes differ from the first one's, which then waits) is a
+   * not-ready row (undefined here).
+   */
+  private slotRows(instance: ExecutionSlot): (Entry | undefined)[] {
+    const slots = this.slots.get(instance)!;
+    // Like Triton's, the next batch forms once the previous one has finished (finish() schedules again).
+    if (slots.some((sequence) => sequence?.running === true)) return [];
+    const heads = slots.map((sequence) => (sequence === undefined ? undefined : this.head(sequence)));
+    let last = heads.length - 1;
+    while (last >= 0 && heads[last] === undefined) last--;
+    if (last < 0) return [];
+    const first = heads.find((head) => head !== undefined)!;
+    // A state with a variable dimension cannot be batched: the lowest slot's request runs alone.
+    const width = this.batchLimit === 1 ? heads.indexOf(first) : last;
+    const rows: (Entry | undefined)[] = [];
+    heads.forEach((head, slot) => {
+      if (head === undefined) {
+        if (slot <= width && this.batchLimit > 1) rows.push(undefined);
+        return;
+      }
+      if (slot > width || (head !== first && !sameShapes(head.item.execution, first.item.execution))) {
+        head.sequence.queue.unshift(head.item);
+        if (slot <= width) rows.push(undefined);
+        return;
+      }
+      rows.push(head);
+    });
+    return rows;
+  }
+
   /** When `batch` may run: now when no delay applies or it is full enough, else when its oldest request's delay ends. */
-  private dueAt(batch: readonly { item: Queued }[]): number {
+  private dueAt(batch: readonly Entry[]): number {
     const { queueDelayUs, preferredBatchSizes, minimumSlotUtilization } = this.plan.sequenceBatching!;
     if (queueDelayUs <= 0 || this.batchLimit <= 1) return 0;
     const rows = batch.reduce((n, { item }) => n + Math.max(1, item.execution.batchSize), 0);
     if (rows >= this.batchLimit) return 0;
     // oldest (its preferred sizes normalized to [max_batch_size] when empty): full at its largest preferred size;
-    // direct: full once the batch fills minimum_slot_utilization of max_batch_size (at once when that is 0).
-    const full = preferredBatchSizes.length > 0
-      ? rows >= preferredBatchSizes[preferredBatchSizes.length - 1]!
-      : rows >= minimumSlotUtilization * this.batchLimit;
+    // direct: full once requests fill minimum_slot_utilization of the slots (at once when that is 0).
+    const full = this.direct
+      ? batch.length >= minimumSlotUtilization * this.batchLimit
+      : rows >= preferredBatchSizes[preferredBatchSizes.length - 1]!;
     if (full) return 0;
     const oldest = Math.min(...batch.map(({ item }) => item.enqueuedAt));
     return oldest + queueDelayUs / 1000;
   }
 
   /** With preferred batch sizes, a batch beyond one of them is cut to the largest it reaches (the rest waits). */
-  private preferredCut<T extends { sequence: Sequence; item: Queued }>(batch: T[]): T[] {
+  private preferredCut(batch: Entry[]): Entry[] {
     const preferred = this.plan.sequenceBatching!.preferredBatchSizes;
     if (preferred.length === 0 || batch.length <= 1) return batch;
     let rows = 0;
@@ -249,27 +349,18 @@ export class SequenceBatcher implements Scheduler {
     }, Math.max(0, wakeAt - performance.now()));
   }
 
-  /** Up to max_batch_size sequences' head requests (at least one), oldest first, with matching shapes. */
-  private nextBatch(instance: ExecutionSlot): { sequence: Sequence; item: Queued }[] {
-    const ready: { sequence: Sequence; item: Queued }[] = [];
+  /** oldest: up to max_batch_size sequences' head requests (at least one), oldest first, with matching shapes. */
+  private nextBatch(instance: ExecutionSlot): Entry[] {
+    const ready: Entry[] = [];
     for (const sequence of this.sequences.values()) {
       if (sequence.instance !== instance || sequence.running) continue;
-      let item = sequence.queue.shift();
-      while (item !== undefined && item.execution.signal?.aborted) {
-        this.queued--;
-        item.reject(cancelledError());
-        item = sequence.queue.shift();
-      }
-      if (item === undefined) {
-        this.armIdle(sequence);
-        continue;
-      }
-      ready.push({ sequence, item });
+      const head = this.head(sequence);
+      if (head !== undefined) ready.push(head);
     }
     ready.sort((a, b) => a.item.enqueuedAt - b.item.enqueuedAt);
     const limit = this.batchLimit;
     const first = ready[0];
-    const batch: typeof ready = [];
+    const batch: Entry[] = [];
     let rows = 0;
     for (const entry of ready) {
       const size = Math.max(1, entry.item.execution.batchSize);
@@ -285,14 +376,18 @@ export class SequenceBatcher implements Scheduler {
     return batch;
   }
 
-  private run(instance: ExecutionSlot, batch: readonly { sequence: Sequence; item: Queued }[]): void {
+  /** Runs `rows` as one execution; an undefined row is a not-ready slot (Triton's null request), its output dropped. */
+  private run(instance: ExecutionSlot, rows: readonly (Entry | undefined)[]): void {
     const startedAt = performance.now();
+    const batch = rows.filter((row): row is Entry => row !== undefined);
     this.queued -= batch.length;
     this.running += batch.length;
     for (const { sequence } of batch) sequence.running = true;
-    const executions = batch.map(({ sequence, item }) => this.withState(sequence, item));
-    const elements = executions.reduce((n, e) => n + Math.max(1, e.batchSize), 0);
-    const wanted = new Set(executions.flatMap((e) => e.outputNames));
+    const template = batch[0]!.item.execution;
+    const executions = rows.map((row) => (row === undefined ? this.notReady(template) : this.withState(row.sequence, row.item)));
+    const elements = batch.reduce((n, { item }) => n + Math.max(1, item.execution.batchSize), 0);
+    const padding = (rows.length - batch.length) * Math.max(1, template.batchSize);
+    const wanted = new Set(batch.flatMap(({ item }) => item.execution.outputNames));
     const outputNames = [...this.outputOrder.filter((name) => wanted.has(name)), ...this.states.map((state) => state.outputName)];
     let inputs;
     try {
@@ -304,15 +399,17 @@ export class SequenceBatcher implements Scheduler {
     const single = executions.length === 1 && this.states.length === 0;
     instance.run(inputs, single ? executions[0]!.outputNames : outputNames).then(
       (result) => {
-        publishExecution(this.plan, elements, batch.length, result.timings);
+        publishExecution(this.plan, elements, batch.length, result.timings, padding);
         const queueNs = (item: Queued): number => Math.round((startedAt - item.enqueuedAt) * 1e6);
         if (single) {
           const { item } = batch[0]!;
           item.resolve({ outputs: result.outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
         } else {
-          const rows = executions.map((e) => (this.plan.maxBatchSize > 0 ? e.inputs[0]?.shape[0] ?? 0 : 0));
-          const pieces = new Map(result.outputs.map((output) => [output.name, this.plan.maxBatchSize > 0 ? splitOutput(output, rows) : [output]]));
-          batch.forEach(({ sequence, item }, i) => {
+          const counts = executions.map((e) => (this.plan.maxBatchSize > 0 ? e.inputs[0]?.shape[0] ?? 0 : 0));
+          const pieces = new Map(result.outputs.map((output) => [output.name, this.plan.maxBatchSize > 0 ? splitOutput(output, counts) : [output]]));
+          rows.forEach((row, i) => {
+            if (row === undefined) return;
+            const { sequence, item } = row;
             // The state outputs stay here for the sequence's next request (copied: the batch's buffer is let go).
             if (this.states.length > 0) {
               sequence.state = new Map(this.states.map((state) => {
@@ -328,6 +425,29 @@ export class SequenceBatcher implements Scheduler {
       },
       (error: Error) => this.finish(batch, error),
     );
+  }
+
+  /**
+   * A not-ready row shaped like `template` (a request of the batch): its inputs, READY / START / END false and CORRID
+   * 0 in its control inputs, and zero state.
+   */
+  private notReady(template: Execution): Execution {
+    const rows = Math.max(1, template.batchSize);
+    const controls = new Map(this.controls.map((control) => [control.name, control]));
+    const inputs = template.inputs.map((tensor): WireTensor => {
+      const control = controls.get(tensor.name);
+      if (control === undefined) return tensor;
+      const one = control.falseTrue?.[0] ?? new Uint8Array(control.datatype === 'BYTES' ? 4 : byteSizeOf(control.datatype));
+      const data = new Uint8Array(one.byteLength * rows);
+      for (let r = 0; r < rows; r++) data.set(one, r * one.byteLength);
+      return { ...tensor, data };
+    });
+    const state = this.states.map((plan): WireTensor => {
+      const shape = this.plan.maxBatchSize > 0 ? [rows, ...plan.initialShape] : [...plan.initialShape];
+      const bytesPerElement = plan.datatype === 'BYTES' ? 4 : byteSizeOf(plan.datatype);
+      return { name: plan.inputName, datatype: plan.datatype, shape, data: new Uint8Array(elementCount(shape) * bytesPerElement) };
+    });
+    return { ...template, inputs: [...inputs, ...state] };
   }
 
   /** The request with its implicit state inputs: the initial state at START, else the sequence's last state. */

@@ -182,6 +182,43 @@ export function ensembleCases(): Case[] {
 }
 
 /**
+ * Sequences on sequence_controls (the control values the batcher adds, echoed), interleaved, over HTTP and gRPC with
+ * their own IDs; sent in order, so both servers see the same.
+ */
+export function sequenceCases(): Case[] {
+  const cases: Case[] = [];
+  const b = (v: boolean) => ({ bool_param: v });
+  const step = (model: string, input: string, width: number, id: number | string, value: number, start: boolean, end: boolean): Case => {
+    const parameters: Record<string, unknown> = { sequence_id: id, ...(start ? { sequence_start: true } : {}), ...(end ? { sequence_end: true } : {}) };
+    const grpcParameters: Record<string, unknown> = {
+      sequence_id: typeof id === 'number' ? { int64_param: id } : { string_param: id }, ...(start ? { sequence_start: b(true) } : {}), ...(end ? { sequence_end: b(true) } : {}),
+    };
+    const data = Array(width).fill(value);
+    const http = post(`/v2/models/${model}/infer`, `{"parameters":${JSON.stringify(parameters)},"inputs":[{"name":"${input}","datatype":"FP32","shape":[1,${width}],"data":${JSON.stringify(data)}}]}`);
+    const grpc = { rpc: 'ModelInfer', request: { model_name: model, parameters: grpcParameters, inputs: [{ name: input, datatype: 'FP32', shape: [1, width], contents: { fp32_contents: data } }] } };
+    const id0 = `${model} ${JSON.stringify(id)} ${value}${start ? ' start' : ''}${end ? ' end' : ''}`;
+    return typeof id === 'number' && id % 2 === 0 ? { id: `${id0} [grpc only]`, grpc } : { id: `${id0} [http only]`, http };
+  };
+  for (const [model, input, width] of [['sequence_controls', 'INPUT0', 4]] as const) {
+    cases.push(
+      step(model, input, width, 11, 1, true, false),
+      step(model, input, width, 12, 10, true, false),
+      step(model, input, width, 'seq-a', 100, true, false),
+      step(model, input, width, 11, 2, false, false),
+      step(model, input, width, 12, 20, false, false),
+      step(model, input, width, 'seq-a', 200, false, true),
+      step(model, input, width, 11, 3, false, true),
+      step(model, input, width, 12, 30, false, true),
+      // START on a sequence that is live (not ended): Triton starts it again.
+      step(model, input, width, 13, 5, true, false),
+      step(model, input, width, 13, 6, true, false),
+      step(model, input, width, 13, 7, false, true),
+    );
+  }
+  return cases;
+}
+
+/**
  * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
  * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.
  */
@@ -265,6 +302,7 @@ export function statisticsCases(): Case[] {
     { id: 'statistics add_sub_queue (queue full twice, then a timeout)', http: get('/v2/models/add_sub_queue/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_queue' } }, normalize: zeroTimes },
     { id: 'statistics ensemble_add_sub', http: get('/v2/models/ensemble_add_sub/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'ensemble_add_sub' } }, normalize: zeroTimes },
     { id: 'statistics add_sub_ens (its composing model)', http: get('/v2/models/add_sub_ens/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_ens' } }, normalize: zeroTimes },
+    { id: 'statistics sequence_controls', http: get('/v2/models/sequence_controls/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'sequence_controls' } }, normalize: zeroTimes },
     { id: 'statistics all', http: get('/v2/models/stats'), grpc: { rpc: 'ModelStatistics', request: {} }, normalize: zeroTimes },
   ];
 }

@@ -8,13 +8,15 @@
  *     requests beyond it are refused and a request timeout expires in the queue, whatever the timing;
  *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics and metrics count;
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
- *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble).
+ *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble);
+ *   - sequence_controls: the sequence batcher's control inputs, echoed.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
 import { addSubModel } from '../../scripts/onnx/shipped-models.ts';
+import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
 import type { OnnxElemType } from '../../scripts/onnx/builder.ts';
 
 /** The datatypes of the identity models, with their ONNX element type and config type. */
@@ -91,6 +93,7 @@ export function writeDifferentialRepository(dir: string): void {
     ),
   });
   writeEnsemble(dir);
+  writeSequenceModels(dir);
   for (const t of IDENTITY_TYPES) {
     const name = `identity_${t.datatype.toLowerCase()}`;
     const model = addModel({
@@ -105,6 +108,35 @@ export function writeDifferentialRepository(dir: string): void {
       'instance_group [ { count: 1 kind: KIND_CPU } ]\n';
     writeModelDir(dir, name, model, { config });
   }
+}
+
+/**
+ * sequence_controls: echoes INPUT0 and the four control inputs Triton's sequence batcher adds (START FP32, END INT32,
+ * READY BOOL, CORRID UINT64). Implicit state cannot be compared: a Python-backend twin does not carry it (seen: the
+ * state stays at zero in Triton however the twin answers).
+ */
+function writeSequenceModels(dir: string): void {
+  const names = ['INPUT0', 'START', 'END', 'READY', 'CORRID'] as const;
+  const types = { INPUT0: 'float', START: 'float', END: 'int32', READY: 'bool', CORRID: 'uint64' } as const;
+  const echo = buildOnnxModel({
+    name: 'sequence_controls',
+    inputs: names.map((name) => ({ name, type: types[name], shape: ['batch', name === 'INPUT0' ? 4 : 1] })),
+    outputs: names.map((name) => ({ name: `${name}_OUT`, type: types[name], shape: ['batch', name === 'INPUT0' ? 4 : 1] })),
+    nodes: names.map((name) => ({ op: 'Identity', inputs: [name], outputs: [`${name}_OUT`] })),
+  });
+  writeModelDir(dir, 'sequence_controls', echo, {
+    config: 'name: "sequence_controls"\nbackend: "onnxruntime"\nmax_batch_size: 8\n' +
+      io('input', ['INPUT0'], 'TYPE_FP32', '[ 4 ]') +
+      'output [ { name: "INPUT0_OUT" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "START_OUT" data_type: TYPE_FP32 dims: [ 1 ] },\n' +
+      '  { name: "END_OUT" data_type: TYPE_INT32 dims: [ 1 ] }, { name: "READY_OUT" data_type: TYPE_BOOL dims: [ 1 ] },\n' +
+      '  { name: "CORRID_OUT" data_type: TYPE_UINT64 dims: [ 1 ] } ]\n' +
+      'instance_group [ { count: 1 kind: KIND_CPU } ]\n' +
+      'sequence_batching { max_sequence_idle_microseconds: 60000000 control_input [\n' +
+      '  { name: "START" control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ] },\n' +
+      '  { name: "END" control [ { kind: CONTROL_SEQUENCE_END int32_false_true: [ 0, 7 ] } ] },\n' +
+      '  { name: "READY" control [ { kind: CONTROL_SEQUENCE_READY bool_false_true: [ false, true ] } ] },\n' +
+      '  { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_UINT64 } ] } ] }\n',
+  });
 }
 
 /**

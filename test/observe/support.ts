@@ -97,6 +97,7 @@ const execution: ExecutionEvent = {
   plan: undefined as unknown as ModelPlan,
   batchSize: 0,
   requestCount: 0,
+  paddingRows: 0,
   computeInputNs: 0,
   computeInferNs: 0,
   computeOutputNs: 0,
