@@ -149,6 +149,7 @@ export function publishExecution(
     plan,
     batchSize,
     requestCount: batchSize,
+    paddingRows: 0,
     computeInputNs: t.inputNs,
     computeInferNs: t.inferNs,
     computeOutputNs: t.outputNs,
