@@ -61,20 +61,14 @@ export function sequenceBatchingOf(config: Readonly<ModelConfig>): SequenceBatch
 }
 
 /**
- * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): initial state from files
- * and iterative sequences. What is left (correlation IDs, START and END, control inputs, implicit state, in-order
- * execution per sequence, the idle timeout, both strategies with their queue delays, preferred batch sizes and
- * minimum slot utilization) is what it runs.
+ * Refuses what the sequence batcher does not carry out yet, naming the field (never ignored): iterative sequences.
+ * What is left (correlation IDs, START and END, control inputs, implicit state with zero or file initial state,
+ * in-order execution per sequence, the idle timeout, both strategies with their queue delays, preferred batch sizes
+ * and minimum slot utilization) is what it runs.
  */
 export function refuseUnbuiltSequenceFeatures(config: Readonly<ModelConfig>): void {
   const seq = sequenceBatchingOf(config);
-  if (seq === undefined) return;
-  const refuse = (field: string, what: string): never => {
-    throw unsupported(`model '${config.name}': sequence_batching.${field} is not supported yet: nereid's sequence batcher does not ${what}`);
-  };
-  for (const state of seq.state) {
-    if (state.initial_state.some((initial) => initial.data_file !== undefined)) refuse('state.initial_state.data_file', 'read initial state from files (zero_data only)');
-    if (state.initial_state.length > 1) refuse('state.initial_state', 'take more than one initial state per state tensor');
+  if (seq?.iterative_sequence === true) {
+    throw unsupported(`model '${config.name}': sequence_batching.iterative_sequence is not supported yet: nereid's sequence batcher does not run iterative sequences`);
   }
-  if (seq.iterative_sequence) refuse('iterative_sequence', 'run iterative sequences');
 }

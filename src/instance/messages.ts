@@ -6,6 +6,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { ModelMetadata } from '../config/model-metadata.ts';
+import type { Datatype } from '../protocol/datatypes.ts';
+import type { StateRow } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 import type { RingGeometry } from './ring-layout.ts';
 
@@ -23,6 +25,23 @@ export interface StartMessage {
   readonly control: MessagePort;
 }
 
+/** One implicit state tensor of a session (sequence_batching.state), as the worker feeds and keeps it. */
+export interface StateSpec {
+  readonly inputName: string;
+  readonly outputName: string;
+  readonly datatype: Datatype;
+  /** One sequence's initial state: its shape without the batch dimension, and its bytes (zeros or a file's). */
+  readonly shape: readonly number[];
+  readonly initial: Uint8Array;
+}
+
+/** The implicit state of a session's sequences, kept in its worker (sequence-state-store.ts). */
+export interface SessionStates {
+  readonly specs: readonly StateSpec[];
+  /** The model batches (max_batch_size > 0): state tensors carry one row per sequence. */
+  readonly batched: boolean;
+}
+
 /** main → worker on the control channel; the doorbell is rung after each so that a sleeping worker reads it. */
 export type ControlMessage =
   | {
@@ -32,19 +51,25 @@ export type ControlMessage =
       readonly modelPath: string;
       readonly sessionOptions: SessionOptionsData;
       readonly runOptions?: SessionOptionsData;
+      /** A model with implicit state: the worker keeps each sequence's state for this session. */
+      readonly states?: SessionStates;
     }
-  | { readonly type: 'unload'; readonly session: number };
+  | { readonly type: 'unload'; readonly session: number }
+  /** Lets go of these sequences' state; answered with 'states-held' (an empty list only asks). */
+  | { readonly type: 'drop-states'; readonly session: number; readonly keys: readonly number[] };
 
 /** worker → main on the worker's own port: the answers to control messages. */
 export type FromWorker =
   | { readonly type: 'loaded'; readonly session: number; readonly metadata: ModelMetadata }
   | { readonly type: 'load-failed'; readonly session: number; readonly message: string }
-  | { readonly type: 'unloaded'; readonly session: number };
+  | { readonly type: 'unloaded'; readonly session: number }
+  | { readonly type: 'states-held'; readonly session: number; readonly held: number };
 
 /** A request that did not fit its slot (too big, or a name the model does not have): main → worker. */
 export interface ExternalRequest {
   readonly inputs: readonly WireTensor[];
   readonly outputNames: readonly string[];
+  readonly states?: readonly StateRow[];
 }
 
 /** A result that did not fit its slot: worker → main. */

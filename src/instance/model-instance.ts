@@ -6,10 +6,11 @@
  */
 import type { ModelMetadata } from '../config/model-metadata.ts';
 import { internal } from '../protocol/errors.ts';
-import type { ExecutionSlot, RunResult } from '../protocol/execution.ts';
+import type { ExecutionSlot, RunResult, StateRow } from '../protocol/execution.ts';
 import type { PackedInputs } from '../protocol/packed-inputs.ts';
 import { log } from '../observe/log.ts';
 import type { InstancePool, PoolWorker, Resident } from './instance-pool.ts';
+import type { SessionStates } from './messages.ts';
 import type { OrtOptions } from './session-options.ts';
 import { OrtError } from './worker-client.ts';
 
@@ -45,6 +46,8 @@ export class ModelInstance implements ExecutionSlot, Resident {
     private readonly modelPath: string,
     private readonly options: OrtOptions,
     private readonly pool: InstancePool,
+    /** A model with implicit state: what its worker keeps for each sequence. */
+    private readonly states?: SessionStates,
   ) {}
 
   get name(): string {
@@ -97,7 +100,7 @@ export class ModelInstance implements ExecutionSlot, Resident {
     const worker = this.pool.place(this, this.device());
     this.worker = worker;
     try {
-      const { session, metadata } = await worker.client.load(this.modelPath, this.options);
+      const { session, metadata } = await worker.client.load(this.modelPath, this.options, this.states);
       this.session = session;
       return metadata;
     } catch (error) {
@@ -109,7 +112,7 @@ export class ModelInstance implements ExecutionSlot, Resident {
   }
 
   /** Runs one execution; the instance must be available, or able to stage it behind the one its worker runs. */
-  async run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
+  async run(inputs: PackedInputs, outputNames: readonly string[], states?: readonly StateRow[]): Promise<RunResult> {
     const worker = this.worker;
     const session = this.session;
     if (worker === undefined || session === undefined || this.stopped || worker.inflight >= 2) {
@@ -117,7 +120,7 @@ export class ModelInstance implements ExecutionSlot, Resident {
     }
     worker.inflight++;
     try {
-      return await worker.client.run(session, inputs, outputNames);
+      return await worker.client.run(session, inputs, outputNames, states);
     } catch (error) {
       if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
       throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
@@ -127,6 +130,16 @@ export class ModelInstance implements ExecutionSlot, Resident {
       // residents hear from their replacement once their sessions are back.
       if (worker === this.worker) worker.notifyAvailable();
     }
+  }
+
+  /**
+   * Lets go of the implicit state its worker keeps for these sequences; resolves with how many sequences' state the
+   * session still holds (0 while it has no session: the state went with the worker that died).
+   */
+  releaseStates(keys: readonly number[]): Promise<number> {
+    const { worker, session } = this;
+    if (worker === undefined || session === undefined) return Promise.resolve(0);
+    return worker.client.dropStates(session, keys);
   }
 
   /** Ends its worker the way a crash would; the sessions there are recreated on a replacement. For tooling and tests. */
@@ -165,7 +178,7 @@ export class ModelInstance implements ExecutionSlot, Resident {
     const current = (): boolean => generation === this.generation && !this.stopped;
     while (current()) {
       try {
-        const { session } = await worker.client.load(this.modelPath, this.options);
+        const { session } = await worker.client.load(this.modelPath, this.options, this.states);
         if (!current()) {
           await worker.client.unload(session);
           return;

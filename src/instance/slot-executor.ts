@@ -5,9 +5,11 @@
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
+import type { StateRow } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 import type { ExternalRequest, ExternalResult } from './messages.ts';
 import type { OrtSession } from './ort-session.ts';
+import type { SequenceStateStore } from './sequence-state-store.ts';
 import { toOrtTensor, viewOrtOutput } from './ort-tensors.ts';
 import { EXTERNAL, readRequest, requestKind } from './request-codec.ts';
 import { FAILED, OK, writeError, writeExternalStatus, writeOutputs, writeTimings } from './result-codec.ts';
@@ -28,19 +30,30 @@ export class SlotExecutor {
     private readonly runOptions: ort.InferenceSession.RunOptions,
     private readonly side: MessagePort,
     private readonly scratch: Uint8Array,
+    /** A model with implicit state: its sequences' state, fed in and kept here. */
+    readonly states?: SequenceStateStore,
   ) {}
 
   execute(slot: Slot): void {
     const t0 = performance.now();
     let t1 = t0;
     let t2 = t0;
+    let stateRows: readonly StateRow[] = [];
     try {
-      const { inputs, outputNames } = this.request(slot);
+      const request = this.request(slot);
+      const { inputs, outputNames } = request;
+      stateRows = this.states === undefined ? [] : request.states ?? [];
       const feeds: Record<string, ort.Tensor> = {};
       for (const input of inputs) feeds[input.name] = toOrtTensor(input);
+      let fetches = outputNames;
+      if (stateRows.length > 0) {
+        for (const state of this.states!.inputs(stateRows)) feeds[state.name] = toOrtTensor(state);
+        fetches = [...outputNames, ...this.states!.outputNames.filter((name) => !outputNames.includes(name))];
+      }
       t1 = performance.now();
-      const results = this.session.run(feeds, outputNames, this.runOptions);
+      const results = this.session.run(feeds, fetches, this.runOptions);
       t2 = performance.now();
+      if (stateRows.length > 0) this.states!.keep(stateRows, this.states!.outputNames.map((name) => viewOrtOutput(name, results[name]!)));
       const outputs = outputNames.map((name) => viewOrtOutput(name, results[name]!));
       if (!writeOutputs(slot, outputs)) {
         const owned = outputs.map((o) => ({ ...o, data: o.data.slice() }));
@@ -48,6 +61,7 @@ export class SlotExecutor {
         writeExternalStatus(slot, OK);
       }
     } catch (error) {
+      if (stateRows.length > 0) this.states!.dropEnded(stateRows);
       const message = errorText(error);
       if (!writeError(slot, message)) {
         this.send({ message });
@@ -78,7 +92,7 @@ export class SlotExecutor {
       this.scratch.set(input.data, offset);
       return { ...input, data: this.scratch.subarray(offset, offset + input.data.byteLength) };
     });
-    return { inputs, outputNames: request.outputNames };
+    return { inputs, outputNames: request.outputNames, states: request.states };
   }
 
   private send(result: ExternalResult, transfer: ArrayBuffer[] = []): void {

@@ -17,9 +17,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { ModelMetadata } from '../config/model-metadata.ts';
-import type { RunResult } from '../protocol/execution.ts';
+import type { RunResult, StateRow } from '../protocol/execution.ts';
 import { transferable, type PackedInputs } from '../protocol/packed-inputs.ts';
-import type { ControlMessage, ExternalRequest, ExternalResult, FromWorker, StartMessage } from './messages.ts';
+import type { ControlMessage, ExternalRequest, ExternalResult, FromWorker, SessionStates, StartMessage } from './messages.ts';
 import { writeExternalMarker, writeRequest, writeSessionId, type NameIndex } from './request-codec.ts';
 import { EXTERNAL_RESULT, FAILED, readError, readOutputs, readTimings, resultStatus } from './result-codec.ts';
 import {
@@ -59,6 +59,7 @@ const waitAsync = (Atomics as unknown as {
 interface Pending {
   readonly session: number;
   readonly outputNames: readonly string[];
+  readonly states: readonly StateRow[] | undefined;
   resolve(result: RunResult): void;
   reject(error: Error): void;
 }
@@ -100,6 +101,8 @@ export class WorkerClient {
   /** Control messages awaiting the worker's answer, by session id. */
   private readonly loadWaiters = new Map<number, { resolve(m: ModelMetadata): void; reject(e: Error): void }>();
   private readonly unloadWaiters = new Map<number, () => void>();
+  /** 'drop-states' answers awaited, per session, in the order asked (the worker answers in order). */
+  private readonly stateWaiters = new Map<number, ((held: number) => void)[]>();
   private readonly control: MessagePort;
   private exited = false;
   /** Called once when the thread ends for any reason other than terminate(). */
@@ -155,7 +158,7 @@ export class WorkerClient {
    * Creates a session in the worker (between its executions); resolves with its id and the model's metadata, rejects
    * with OrtError when ONNX Runtime refuses the model.
    */
-  load(modelPath: string, options: OrtOptions): Promise<{ session: number; metadata: ModelMetadata }> {
+  load(modelPath: string, options: OrtOptions, states?: SessionStates): Promise<{ session: number; metadata: ModelMetadata }> {
     if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));
     const session = this.nextSession++;
     const loaded = new Promise<ModelMetadata>((resolve, reject) => this.loadWaiters.set(session, { resolve, reject }));
@@ -165,6 +168,7 @@ export class WorkerClient {
       modelPath,
       sessionOptions: options.session,
       ...(options.run === undefined ? {} : { runOptions: options.run }),
+      ...(states === undefined ? {} : { states }),
     });
     return loaded.then((metadata) => ({ session, metadata }));
   }
@@ -176,6 +180,21 @@ export class WorkerClient {
     const unloaded = new Promise<void>((resolve) => this.unloadWaiters.set(session, resolve));
     this.post({ type: 'unload', session });
     return unloaded;
+  }
+
+  /**
+   * Lets go of the implicit state the worker keeps for these sequence keys of `session`; resolves with how many
+   * sequences' state the session still holds there (0 once the worker has stopped: its state went with it).
+   */
+  dropStates(session: number, keys: readonly number[]): Promise<number> {
+    if (this.exited) return Promise.resolve(0);
+    const answered = new Promise<number>((resolve) => {
+      const waiters = this.stateWaiters.get(session) ?? [];
+      waiters.push(resolve);
+      this.stateWaiters.set(session, waiters);
+    });
+    this.post({ type: 'drop-states', session, keys });
+    return answered;
   }
 
   /** True while the worker is inside an execution (observable for tests: what runs when the thread is asked to end). */
@@ -197,11 +216,11 @@ export class WorkerClient {
    * Runs one execution. Its inputs are copied into a ring slot; one that does not fit goes on the side channel, its
    * packed buffer transferred (detached here; inputs without a buffer of their own are packed first, never detached).
    */
-  run(session: number, inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult> {
+  run(session: number, inputs: PackedInputs, outputNames: readonly string[], states?: readonly StateRow[]): Promise<RunResult> {
     if (this.exited) return Promise.reject(new Error('the instance worker has stopped'));
     return new Promise<RunResult>((resolve, reject) => {
-      if (this.waiting.length === 0 && this.inRing < this.slots.length) this.submit(inputs, { session, outputNames, resolve, reject });
-      else this.waiting.push({ session, inputs, outputNames, resolve, reject });
+      if (this.waiting.length === 0 && this.inRing < this.slots.length) this.submit(inputs, { session, outputNames, states, resolve, reject });
+      else this.waiting.push({ session, inputs, outputNames, states, resolve, reject });
     });
   }
 
@@ -224,10 +243,10 @@ export class WorkerClient {
     const index = this.submitted & this.mask;
     const slot = this.slots[index]!;
     const names = this.names.get(pending.session) ?? NO_NAMES;
-    if (!writeRequest(slot, inputs.tensors, pending.outputNames, names)) {
+    if (!writeRequest(slot, inputs.tensors, pending.outputNames, names, pending.states)) {
       writeExternalMarker(slot);
       const { tensors, buffer } = transferable(inputs);
-      const request: ExternalRequest = { inputs: tensors, outputNames: pending.outputNames };
+      const request: ExternalRequest = { inputs: tensors, outputNames: pending.outputNames, ...(pending.states === undefined ? {} : { states: pending.states }) };
       this.side.postMessage(request, [buffer]);
     }
     writeSessionId(slot, pending.session);
@@ -314,6 +333,9 @@ export class WorkerClient {
       case 'unloaded':
         this.unloadWaiters.get(message.session)?.();
         this.unloadWaiters.delete(message.session);
+        return;
+      case 'states-held':
+        this.stateWaiters.get(message.session)?.shift()?.(message.held);
     }
   }
 
@@ -326,6 +348,8 @@ export class WorkerClient {
     // A session ends with its thread: an unload waiting for the worker's answer is done.
     for (const done of this.unloadWaiters.values()) done();
     this.unloadWaiters.clear();
+    for (const waiters of this.stateWaiters.values()) for (const resolve of waiters) resolve(0);
+    this.stateWaiters.clear();
     for (let i = 0; i < this.pending.length; i++) {
       this.pending[i]?.reject(error);
       this.pending[i] = undefined;

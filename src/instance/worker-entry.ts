@@ -14,6 +14,7 @@ import type * as ort from 'onnxruntime-node';
 import { sessionMetadata } from './session-metadata.ts';
 import { OrtSession } from './ort-session.ts';
 import { SlotExecutor } from './slot-executor.ts';
+import { SequenceStateStore } from './sequence-state-store.ts';
 import { writeError, writeTimings } from './result-codec.ts';
 import { requestSessionId } from './request-codec.ts';
 import { COMPLETED, CONTROL, CONTROL_POSTED, controlWords, DOORBELL, EXIT, MAIN_WAITING, STARTED, SUBMITTED, slotsOf, WORKER_SLEEPING, type Slot } from './ring-layout.ts';
@@ -70,6 +71,12 @@ class SessionHost {
   }
 
   private apply(message: ControlMessage): void {
+    if (message.type === 'drop-states') {
+      const states = this.executors.get(message.session)?.states;
+      states?.drop(message.keys);
+      send({ type: 'states-held', session: message.session, held: states?.size ?? 0 });
+      return;
+    }
     if (message.type === 'unload') {
       this.executors.get(message.session)?.session.dispose();
       this.executors.delete(message.session);
@@ -79,7 +86,8 @@ class SessionHost {
     try {
       const session = OrtSession.load(message.modelPath, message.sessionOptions as ort.InferenceSession.SessionOptions);
       const runOptions = (message.runOptions ?? {}) as ort.InferenceSession.RunOptions;
-      this.executors.set(message.session, new SlotExecutor(session, runOptions, this.side, this.scratch));
+      const states = message.states === undefined ? undefined : new SequenceStateStore(message.states);
+      this.executors.set(message.session, new SlotExecutor(session, runOptions, this.side, this.scratch, states));
       send({ type: 'loaded', session: message.session, metadata: sessionMetadata(session) });
     } catch (error) {
       send({ type: 'load-failed', session: message.session, message: errorText(error) });

@@ -43,9 +43,35 @@ export interface ExecutionSlot {
    * waits for `available`, so that its batches are formed when an instance is really free.
    */
   readonly canStage: boolean;
-  /** Runs one execution (see PackedInputs); the slot must be available or able to stage it. */
-  run(inputs: PackedInputs, outputNames: readonly string[]): Promise<RunResult>;
+  /**
+   * Runs one execution (see PackedInputs); the slot must be available or able to stage it. `states` (a model with
+   * implicit state): one entry per row of the batch (the sequence batcher's requests are one row each), in order,
+   * naming whose state the instance feeds in.
+   */
+  run(inputs: PackedInputs, outputNames: readonly string[], states?: readonly StateRow[]): Promise<RunResult>;
+  /**
+   * Lets go of the implicit state the instance holds for these sequence keys (a sequence released without END);
+   * resolves with how many sequences' state it still holds (an empty list only asks).
+   */
+  releaseStates(keys: readonly number[]): Promise<number>;
   /** Calls `listener` whenever the slot can take another execution (now, or staged). */
   addAvailabilityListener(listener: () => void): void;
   removeAvailabilityListener(listener: () => void): void;
 }
+
+/**
+ * One row of an execution of a model with implicit state. The instance keeps each sequence's state where
+ * the model runs (its worker) under `key`; the flags say what to feed in and what to keep:
+ * - STATE_START: feed the initial state (the sequence starts, or starts again);
+ * - STATE_END: feed the kept state, then let it go (the sequence ends);
+ * - STATE_NOT_READY: a padding row of no sequence (Triton's not-ready slot): initial state in, nothing kept.
+ * Without START or NOT_READY the state kept for `key` is fed in and replaced by the state output.
+ */
+export interface StateRow {
+  readonly key: number;
+  readonly flags: number;
+}
+
+export const STATE_START = 1;
+export const STATE_END = 2;
+export const STATE_NOT_READY = 4;

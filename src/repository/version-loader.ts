@@ -25,6 +25,7 @@ import type { Scheduler } from '../core/scheduler-port.ts';
 import type { StepRunner } from '../core/step-runner.ts';
 import { resolveModelFile } from './model-file.ts';
 import { runWarmup } from './warmup.ts';
+import { sessionStatesFor } from './sequence-states.ts';
 
 /** A version that is up: everything an inference needs, decided once at load. */
 export interface LoadedVersion {
@@ -64,13 +65,14 @@ export async function loadVersion(source: VersionSource, context: LoadContext, p
   const metadata = await inspectModel(pool, probePath, label);
   const config = completeConfig(source.filledConfig, metadata, options);
   refuseNotCarriedOut(config);
+  const states = sessionStatesFor(config, source.modelDir);
   const specs = expandInstances(config);
   const threads = pool.intraOpThreads;
   const instances = specs.map((spec) => {
     checkProviders(config, spec);
     const modelPath = resolveModelFile(source.modelDir, source.version, config, spec.name);
     const options = ortOptionsFor(sessionPlanFor(config, { kind: spec.kind, deviceId: spec.deviceId }), threads, config.name);
-    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options, pool);
+    return new ModelInstance({ name: spec.name, kind: spec.kind, deviceId: spec.deviceId }, label, modelPath, options, pool, states);
   });
   let loadedCount = 0;
   progress(`0 of ${instances.length} instances loaded`);

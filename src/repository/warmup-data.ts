@@ -2,13 +2,12 @@
  * The bytes of one warmup input for one request (model_warmup §8): zeros, random bytes or the contents of a file under
  * `<model_dir>/warmup/`, sized and checked the way Triton's core does (TritonModelInstance::GenerateWarmupData).
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import type { WarmupInput } from '../config/model-config.ts';
 import { byteSizeOf, datatypeFromConfig } from '../protocol/datatypes.ts';
-import { internal, invalidArg, unsupported } from '../protocol/errors.ts';
+import { invalidArg, unsupported } from '../protocol/errors.ts';
 import { BYTES_LENGTH_PREFIX } from '../protocol/bytes-codec.ts';
+import { readModelDataFile } from './model-data-file.ts';
 
 /** Folder of a model directory that holds warmup data files. */
 export const WARMUP_DATA_FOLDER = 'warmup';
@@ -69,42 +68,8 @@ export function warmupInputBytes(input: WarmupInput, inputName: string, modelNam
   throw invalidArg(`${WARMUP_LOG_REQUEST}warmup setting expects input '${inputName}' to have input_data_type set`);
 }
 
-/**
- * Reads `<model_dir>/warmup/<file>`. The path must stay inside the model directory (no absolute path, no `..` out of
- * it, no symlink out of it): nereid's own check, worded like Triton's check of output label files.
- */
+/** Reads `<model_dir>/warmup/<file>`, refused with nereid's text (worded like Triton's for label files) when outside. */
 function readWarmupFile(file: string, inputName: string, modelName: string, modelDir: string): Uint8Array {
-  const full = path.join(modelDir, WARMUP_DATA_FOLDER, file);
-  const outside = (): Error =>
-    unsupported(`warmup data file path '${file}' for input '${inputName}' in model '${modelName}' is outside model directory`);
-  if (path.isAbsolute(file) || !isInside(path.resolve(modelDir), path.resolve(full))) throw outside();
-  let data: Buffer;
-  try {
-    data = readFileSync(full);
-  } catch (error) {
-    throw internal(`failed to open text file for read ${full}: ${strerror(error as NodeJS.ErrnoException)}`);
-  }
-  if (!isInside(realpathSync(modelDir), realpathSync(full))) throw outside();
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function isInside(parent: string, child: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative !== '' && relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
-}
-
-/** The C library's text for the usual errno codes (Triton prints strerror); Node's message otherwise. */
-function strerror(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case 'ENOENT':
-      return 'No such file or directory';
-    case 'EACCES':
-      return 'Permission denied';
-    case 'EISDIR':
-      return 'Is a directory';
-    case 'ENOTDIR':
-      return 'Not a directory';
-    default:
-      return error.message;
-  }
+  return readModelDataFile(modelDir, WARMUP_DATA_FOLDER, file, () =>
+    unsupported(`warmup data file path '${file}' for input '${inputName}' in model '${modelName}' is outside model directory`));
 }

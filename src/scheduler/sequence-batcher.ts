@@ -1,8 +1,10 @@
 /**
  * The sequence batcher for models with `sequence_batching`, as Triton's: every request names its sequence by
  * correlation ID, the first one with the START flag, and a sequence's requests run one at a time, in arrival order, on
- * the instance it is bound to. Control inputs are added to every request, and implicit state is carried from each
- * request of a sequence to the next (kept here, on the main thread).
+ * the instance it is bound to. Control inputs are added to every request. Implicit state is kept by the instance
+ * itself, in its worker (sequence-state-store.ts): each row of an execution names its sequence's key and whether it
+ * starts, ends or pads, and a sequence that idles out has its state let go there. As in Triton, a request must have
+ * batch size 1.
  *
  * direct: each instance has max_batch_size slots; a new sequence takes the lowest free one (or waits in the backlog
  * until a sequence ends). An execution carries one row per slot up to the highest slot with a request waiting; a
@@ -13,11 +15,11 @@
  * request has come for max_sequence_idle_microseconds; a later request without START then fails as Triton's does.
  */
 import type { ControlPlan, ModelPlan, StatePlan } from '../core/model-plan.ts';
-import { byteSizeOf, elementCount } from '../protocol/datatypes.ts';
+import { byteSizeOf } from '../protocol/datatypes.ts';
 import type { Execution, Scheduler, SequenceFlags } from '../core/scheduler-port.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 import { invalidArg } from '../protocol/errors.ts';
-import type { ExecutionResult, ExecutionSlot } from '../protocol/execution.ts';
+import { STATE_END, STATE_NOT_READY, STATE_START, type ExecutionResult, type ExecutionSlot, type StateRow } from '../protocol/execution.ts';
 import { inputsInPlace } from '../protocol/packed-inputs.ts';
 import { assembleBatch, splitOutput } from './batch-assembly.ts';
 import { publishExecution } from './execution-events.ts';
@@ -43,6 +45,8 @@ interface Entry {
 
 interface Sequence {
   readonly key: string;
+  /** Names its implicit state in its instance's worker (unique per batcher). */
+  readonly stateKey: number;
   /** The instance it is bound to; undefined while a direct-strategy sequence waits in the backlog for a slot. */
   instance: ExecutionSlot | undefined;
   /** direct: its slot on that instance (-1 in the backlog). */
@@ -50,8 +54,6 @@ interface Sequence {
   readonly queue: Fifo<Queued>;
   running: boolean;
   idleTimer?: NodeJS.Timeout;
-  /** The implicit state after the sequence's last request, by state input name. */
-  state?: Map<string, WireTensor>;
 }
 
 export class SequenceBatcher implements Scheduler {
@@ -75,6 +77,7 @@ export class SequenceBatcher implements Scheduler {
   /** The timer that schedules again once a held-back batch's queue delay is up, and when it fires. */
   private delayTimer?: NodeJS.Timeout;
   private delayTimerAt = Infinity;
+  private nextStateKey = 1;
 
   /** `plan.sequenceBatching` must be present. */
   constructor(
@@ -119,8 +122,14 @@ export class SequenceBatcher implements Scheduler {
     return this.sequences.size;
   }
 
-  /** Throws Triton's INVALID_ARG for a request without correlation ID, or for an unknown sequence without START. */
+  /**
+   * Throws Triton's INVALID_ARG for a request of more than one row, without correlation ID, or for an unknown sequence
+   * without START (checked in Triton's order).
+   */
   enqueue(execution: Execution): Promise<ExecutionResult> {
+    if (execution.batchSize > 1) {
+      throw invalidArg(`inference request to model '${this.plan.name}' must specify batch-size 1 due to requirements of sequence batcher`);
+    }
     const flags = execution.sequence;
     if (flags === undefined || flags.key === '') {
       throw invalidArg(`inference request to model '${this.plan.name}' must specify a non-zero or non-empty correlation ID`);
@@ -138,7 +147,7 @@ export class SequenceBatcher implements Scheduler {
     if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
     sequence.idleTimer = undefined;
     const target = sequence;
-    const withControls = this.controls.length === 0 ? execution : { ...execution, inputs: [...execution.inputs, ...this.controlTensors(execution, flags)] };
+    const withControls = this.controls.length === 0 ? execution : { ...execution, inputs: [...execution.inputs, ...this.controlTensors(flags)] };
     const result = new Promise<ExecutionResult>((resolve, reject) => {
       target.queue.push({ execution: withControls, enqueuedAt: performance.now(), start: flags.start, end: flags.end, resolve, reject });
     });
@@ -149,17 +158,14 @@ export class SequenceBatcher implements Scheduler {
 
   /**
    * The control inputs of one request: START / END as its flags say, READY true (every row the batcher runs is a live
-   * request), CORRID its correlation ID; shaped [rows, 1] for a batching model, [1] otherwise.
+   * request), CORRID its correlation ID; shaped [1, 1] for a batching model, [1] otherwise.
    */
-  private controlTensors(execution: Execution, flags: SequenceFlags): WireTensor[] {
-    const rows = this.plan.maxBatchSize > 0 ? Math.max(1, execution.batchSize) : 1;
-    const shape = this.plan.maxBatchSize > 0 ? [rows, 1] : [1];
+  private controlTensors(flags: SequenceFlags): WireTensor[] {
+    const shape = this.plan.maxBatchSize > 0 ? [1, 1] : [1];
     return this.controls.map((control) => {
-      const one = control.falseTrue === undefined
+      const data = control.falseTrue === undefined
         ? correlationIdBytes(control.datatype, flags)
         : control.falseTrue[control.kind === 'CONTROL_SEQUENCE_START' ? Number(flags.start) : control.kind === 'CONTROL_SEQUENCE_END' ? Number(flags.end) : 1]!;
-      const data = new Uint8Array(one.byteLength * rows);
-      for (let r = 0; r < rows; r++) data.set(one, r * one.byteLength);
       return { name: control.name, datatype: control.datatype, shape, data };
     });
   }
@@ -174,7 +180,7 @@ export class SequenceBatcher implements Scheduler {
    * oldest, to the instance with fewest live sequences.
    */
   private open(key: string): Sequence {
-    const sequence: Sequence = { key, instance: undefined, slot: -1, queue: new Fifo<Queued>(), running: false };
+    const sequence: Sequence = { key, stateKey: this.nextStateKey++, instance: undefined, slot: -1, queue: new Fifo<Queued>(), running: false };
     this.sequences.set(key, sequence);
     if (this.direct) {
       if (!this.takeFreeSlot(sequence)) this.backlog.push(sequence);
@@ -203,10 +209,15 @@ export class SequenceBatcher implements Scheduler {
     return false;
   }
 
-  private release(sequence: Sequence): void {
+  /**
+   * Ends a sequence: after its END (its worker has already let its state go), or `idle` (its worker is told to let
+   * the state go).
+   */
+  private release(sequence: Sequence, idle = false): void {
     if (this.sequences.get(sequence.key) !== sequence) return;
     if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
     this.sequences.delete(sequence.key);
+    if (idle && this.states.length > 0 && sequence.instance !== undefined) void sequence.instance.releaseStates([sequence.stateKey]);
     if (!this.direct) {
       this.bound.set(sequence.instance!, this.bound.get(sequence.instance!)! - 1);
       return;
@@ -224,7 +235,7 @@ export class SequenceBatcher implements Scheduler {
   /** An idle sequence (nothing queued or running) is released once max_sequence_idle_microseconds pass. */
   private armIdle(sequence: Sequence): void {
     if (sequence.running || sequence.queue.length > 0 || this.sequences.get(sequence.key) !== sequence) return;
-    sequence.idleTimer = setTimeout(() => this.release(sequence), this.plan.sequenceBatching!.idleUs / 1000);
+    sequence.idleTimer = setTimeout(() => this.release(sequence, true), this.plan.sequenceBatching!.idleUs / 1000);
     sequence.idleTimer.unref();
   }
 
@@ -384,11 +395,15 @@ export class SequenceBatcher implements Scheduler {
     this.running += batch.length;
     for (const { sequence } of batch) sequence.running = true;
     const template = batch[0]!.item.execution;
-    const executions = rows.map((row) => (row === undefined ? this.notReady(template) : this.withState(row.sequence, row.item)));
-    const elements = batch.reduce((n, { item }) => n + Math.max(1, item.execution.batchSize), 0);
-    const padding = (rows.length - batch.length) * Math.max(1, template.batchSize);
+    const executions = rows.map((row) => (row === undefined ? this.notReady(template) : row.item.execution));
+    const elements = batch.length;
+    const padding = rows.length - batch.length;
     const wanted = new Set(batch.flatMap(({ item }) => item.execution.outputNames));
-    const outputNames = [...this.outputOrder.filter((name) => wanted.has(name)), ...this.states.map((state) => state.outputName)];
+    const outputNames = this.outputOrder.filter((name) => wanted.has(name));
+    const stateRows = this.states.length === 0 ? undefined : rows.map((row): StateRow => {
+      if (row === undefined) return { key: 0, flags: STATE_NOT_READY };
+      return { key: row.sequence.stateKey, flags: (row.item.start ? STATE_START : 0) | (row.item.end ? STATE_END : 0) };
+    });
     let inputs;
     try {
       inputs = executions.length === 1 ? inputsInPlace(executions[0]!.inputs) : assembleBatch(executions);
@@ -396,8 +411,8 @@ export class SequenceBatcher implements Scheduler {
       this.finish(batch, error as Error);
       return;
     }
-    const single = executions.length === 1 && this.states.length === 0;
-    instance.run(inputs, single ? executions[0]!.outputNames : outputNames).then(
+    const single = executions.length === 1;
+    instance.run(inputs, single ? executions[0]!.outputNames : outputNames, stateRows).then(
       (result) => {
         publishExecution(this.plan, elements, batch.length, result.timings, padding);
         const queueNs = (item: Queued): number => Math.round((startedAt - item.enqueuedAt) * 1e6);
@@ -409,14 +424,7 @@ export class SequenceBatcher implements Scheduler {
           const pieces = new Map(result.outputs.map((output) => [output.name, this.plan.maxBatchSize > 0 ? splitOutput(output, counts) : [output]]));
           rows.forEach((row, i) => {
             if (row === undefined) return;
-            const { sequence, item } = row;
-            // The state outputs stay here for the sequence's next request (copied: the batch's buffer is let go).
-            if (this.states.length > 0) {
-              sequence.state = new Map(this.states.map((state) => {
-                const piece = pieces.get(state.outputName)![i]!;
-                return [state.inputName, { ...piece, name: state.inputName, data: piece.data.slice() }];
-              }));
-            }
+            const { item } = row;
             const outputs = item.execution.outputNames.map((name) => pieces.get(name)![i]!);
             item.resolve({ outputs, timings: result.timings, queueNs: queueNs(item), batchSize: elements });
           });
@@ -428,40 +436,18 @@ export class SequenceBatcher implements Scheduler {
   }
 
   /**
-   * A not-ready row shaped like `template` (a request of the batch): its inputs, READY / START / END false and CORRID
-   * 0 in its control inputs, and zero state.
+   * A not-ready row shaped like `template` (a request of the batch): its inputs, with READY / START / END false and
+   * CORRID 0 in its control inputs (its state, the initial one, is the worker's to add).
    */
   private notReady(template: Execution): Execution {
-    const rows = Math.max(1, template.batchSize);
     const controls = new Map(this.controls.map((control) => [control.name, control]));
     const inputs = template.inputs.map((tensor): WireTensor => {
       const control = controls.get(tensor.name);
       if (control === undefined) return tensor;
-      const one = control.falseTrue?.[0] ?? new Uint8Array(control.datatype === 'BYTES' ? 4 : byteSizeOf(control.datatype));
-      const data = new Uint8Array(one.byteLength * rows);
-      for (let r = 0; r < rows; r++) data.set(one, r * one.byteLength);
+      const data = control.falseTrue?.[0] ?? new Uint8Array(control.datatype === 'BYTES' ? 4 : byteSizeOf(control.datatype));
       return { ...tensor, data };
     });
-    const state = this.states.map((plan): WireTensor => {
-      const shape = this.plan.maxBatchSize > 0 ? [rows, ...plan.initialShape] : [...plan.initialShape];
-      const bytesPerElement = plan.datatype === 'BYTES' ? 4 : byteSizeOf(plan.datatype);
-      return { name: plan.inputName, datatype: plan.datatype, shape, data: new Uint8Array(elementCount(shape) * bytesPerElement) };
-    });
-    return { ...template, inputs: [...inputs, ...state] };
-  }
-
-  /** The request with its implicit state inputs: the initial state at START, else the sequence's last state. */
-  private withState(sequence: Sequence, item: Queued): Execution {
-    if (this.states.length === 0) return item.execution;
-    const rows = Math.max(1, item.execution.batchSize);
-    const tensors = this.states.map((state): WireTensor => {
-      const kept = item.start ? undefined : sequence.state?.get(state.inputName);
-      if (kept !== undefined) return kept;
-      const shape = this.plan.maxBatchSize > 0 ? [rows, ...state.initialShape] : [...state.initialShape];
-      const bytesPerElement = state.datatype === 'BYTES' ? 4 : byteSizeOf(state.datatype);
-      return { name: state.inputName, datatype: state.datatype, shape, data: new Uint8Array(elementCount(shape) * bytesPerElement) };
-    });
-    return { ...item.execution, inputs: [...item.execution.inputs, ...tensors] };
+    return { ...template, inputs };
   }
 
   private finish(batch: readonly { sequence: Sequence; item: Queued }[], error?: Error): void {

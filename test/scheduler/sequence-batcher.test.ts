@@ -1,9 +1,10 @@
 /**
  * The sequence batcher (direct strategy) on real ONNX Runtime sessions: correlation IDs and START/END with Triton's
  * errors, one request at a time per sequence in arrival order, sequences bound to one instance batched together, the
- * idle timeout, the control inputs it adds, implicit state, queue delays (oldest with preferred sizes, direct with
- * minimum slot utilization), and the refusal of what it does not carry out yet (initial state from a file, iterative
- * sequences).
+ * idle timeout, the control inputs it adds, implicit state kept in the instance's worker (initial state zero or from
+ * a file, checked with Triton's texts; let go at END, idle timeout and worker death), queue delays (oldest with
+ * preferred sizes, direct with minimum slot utilization), Triton's batch-size-1 rule, and the refusal of what it does
+ * not carry out yet (iterative sequences).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -23,14 +24,17 @@ import { until } from '../support/wait.ts';
 
 const N = 1024;
 
-/** Y = X·W·W·W·W (W the N×N identity): 2048 rows take about a second on one thread; Y equals X. */
+/**
+ * Y = X·W·W·W·W (W the N×N identity) on X of shape [batch, rows, N]: 2048 rows take about a second on one thread; Y
+ * equals X. (A sequence request is one batch row, so the work is in the second dimension.)
+ */
 function slowBatchingModel(): Uint8Array {
   const w = new Float32Array(N * N);
   for (let i = 0; i < N; i++) w[i * N + i] = 1;
   return buildOnnxModel({
     name: 'slow_batching',
-    inputs: [{ name: 'X', type: 'float', shape: ['batch', N] }],
-    outputs: [{ name: 'Y', type: 'float', shape: ['batch', N] }],
+    inputs: [{ name: 'X', type: 'float', shape: ['batch', 'rows', N] }],
+    outputs: [{ name: 'Y', type: 'float', shape: ['batch', 'rows', N] }],
     initializers: [{ name: 'W', type: 'float', dims: [N, N], values: w }],
     nodes: [1, 2, 3, 4].map((i) => ({ op: 'MatMul', inputs: [i === 1 ? 'X' : `P${i - 1}`, 'W'], outputs: [i === 4 ? 'Y' : `P${i}`] })),
   });
@@ -102,8 +106,8 @@ before(async () => {
   writeModelDir(repo, 'seq_add', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { }` });
   writeModelDir(repo, 'seq_idle', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { max_sequence_idle_microseconds: 1000 }` });
   writeModelDir(repo, 'seq_slow', slowBatchingModel(), {
-    config: `backend: "onnxruntime"\nmax_batch_size: 2048\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ ${N} ] } ]\n` +
-      `output [ { name: "Y" data_type: TYPE_FP32 dims: [ ${N} ] } ]\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n` +
+    config: `backend: "onnxruntime"\nmax_batch_size: 8\ninput [ { name: "X" data_type: TYPE_FP32 dims: [ -1, ${N} ] } ]\n` +
+      `output [ { name: "Y" data_type: TYPE_FP32 dims: [ -1, ${N} ] } ]\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n` +
       'parameters { key: "intra_op_thread_count" value { string_value: "1" } }\nsequence_batching { }',
   });
   writeModelDir(repo, 'seq_controls', controlEchoModel(), { config: CONTROL_CONFIG });
@@ -133,7 +137,7 @@ function add(model: string, parameters: Parameters, value = 1): Promise<InferRes
 
 function slow(rows: number, parameters: Parameters, value: number): Promise<InferResponse> {
   return service.infer('seq_slow', undefined, {
-    inputs: [fp32Input('X', [rows, N], new Float32Array(rows * N).fill(value))],
+    inputs: [fp32Input('X', [1, rows, N], new Float32Array(rows * N).fill(value))],
     parameters: { ...parameters, [BATCH_INFO_PARAMETER]: true },
   });
 }
@@ -183,7 +187,7 @@ describe('sequence batcher (direct strategy)', () => {
     const head2 = slow(1, { sequence_id: 2, sequence_start: true }, 3);
     const head3 = slow(1, { sequence_id: 3, sequence_start: true, sequence_end: true }, 4);
     const [l, n1, h2, h3] = await Promise.all([long, next1, head2, head3]);
-    assert.equal(l.parameters![BATCH_SIZE_PARAMETER], 2048);
+    assert.equal(l.parameters![BATCH_SIZE_PARAMETER], 1);
     for (const r of [n1, h2, h3]) assert.equal(r.parameters![BATCH_SIZE_PARAMETER], 3, 'the three heads ran together');
     assert.deepEqual([n1, h2, h3].map((r) => readFp32(r.outputs[0]!)[0]), [2, 3, 4]);
     assert.equal(batcher('seq_slow').liveSequences, 2, 'sequences 1 and 2 are live, 3 ended');
@@ -200,9 +204,9 @@ describe('sequence batcher (direct strategy)', () => {
   });
 
   it('adds the configured control inputs to every request: START, END, READY with their values, CORRID', async () => {
-    const echo = async (parameters: Parameters, rows = 1): Promise<Record<string, number[]>> => {
+    const echo = async (parameters: Parameters): Promise<Record<string, number[]>> => {
       const response = await service.infer('seq_controls', undefined, {
-        inputs: [fp32Input('INPUT0', [rows, 4], new Float32Array(rows * 4).fill(9))],
+        inputs: [fp32Input('INPUT0', [1, 4], new Float32Array(4).fill(9))],
         parameters,
       });
       const out: Record<string, number[]> = {};
@@ -215,9 +219,9 @@ describe('sequence batcher (direct strategy)', () => {
       }
       return out;
     };
-    const first = await echo({ sequence_id: 77, sequence_start: true }, 2);
-    assert.deepEqual([first.START_OUT, first.END_OUT, first.READY_OUT, first.CORRID_OUT], [[1, 1], [0, 0], [1, 1], [77, 77]]);
-    assert.deepEqual(first.INPUT0_OUT, new Array(8).fill(9));
+    const first = await echo({ sequence_id: 77, sequence_start: true });
+    assert.deepEqual([first.START_OUT, first.END_OUT, first.READY_OUT, first.CORRID_OUT], [[1], [0], [1], [77]]);
+    assert.deepEqual(first.INPUT0_OUT, new Array(4).fill(9));
     const middle = await echo({ sequence_id: 77 });
     assert.deepEqual([middle.START_OUT, middle.END_OUT, middle.READY_OUT], [[0], [0], [1]]);
     const last = await echo({ sequence_id: 77, sequence_end: true });
@@ -276,11 +280,17 @@ describe('sequence batcher (direct strategy)', () => {
 
   it('refuses at load what it does not carry out yet, naming the field', () => {
     const config = (sequence_batching: object): ModelConfig => plainMessage<ModelConfig>('ModelConfig', { name: 'm', sequence_batching });
-    const refused = (sequence_batching: object, field: string): void =>
-      assert.throws(() => refuseUnbuiltSequenceFeatures(config(sequence_batching)), new RegExp(`sequence_batching\\.${field} is not supported yet`));
-    const initial = (extra: object): object => ({ state: [{ input_name: 'S_IN', output_name: 'S_OUT', data_type: 'TYPE_FP32', dims: [1], initial_state: [{ data_type: 'TYPE_FP32', dims: [1], name: 'i', ...extra }] }] });
-    refused(initial({ data_file: 'state.bin' }), 'state\\.initial_state\\.data_file');
-    refused({ iterative_sequence: true }, 'iterative_sequence');
+    assert.throws(() => refuseUnbuiltSequenceFeatures(config({ iterative_sequence: true })), /sequence_batching\.iterative_sequence is not supported yet/);
     refuseUnbuiltSequenceFeatures(config({ max_sequence_idle_microseconds: 5000 }));
+  });
+
+  it("refuses a request of more than one row with Triton's text, before any other check", async () => {
+    const two = (parameters: Parameters): Promise<InferResponse> => service.infer('seq_add', undefined, {
+      inputs: [fp32Input('INPUT0', [2, 4], new Float32Array(8)), fp32Input('INPUT1', [2, 4], new Float32Array(8))],
+      parameters,
+    });
+    const text = "inference request to model 'seq_add' must specify batch-size 1 due to requirements of sequence batcher";
+    await rejectsWith(two({ sequence_id: 3, sequence_start: true }), 'INVALID_ARG', text);
+    await rejectsWith(two({}), 'INVALID_ARG', text);
   });
 });
