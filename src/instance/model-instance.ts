@@ -11,6 +11,7 @@ import type { PackedInputs } from '../protocol/packed-inputs.ts';
 import { log } from '../observe/log.ts';
 import type { InstancePool, PoolWorker, Resident } from './instance-pool.ts';
 import type { SessionStates } from './messages.ts';
+import { lostStateMessage } from './sequence-state-store.ts';
 import type { OrtOptions } from './session-options.ts';
 import { OrtError } from './worker-client.ts';
 
@@ -122,7 +123,8 @@ export class ModelInstance implements ExecutionSlot, Resident {
     try {
       return await worker.client.run(session, inputs, outputNames, states);
     } catch (error) {
-      if (error instanceof OrtError) throw internal(`onnx runtime error: ${error.message}`);
+      // The worker's own refusal of a sequence whose state it no longer holds is not ONNX Runtime's.
+      if (error instanceof OrtError) throw internal(error.message === lostStateMessage() ? error.message : `onnx runtime error: ${error.message}`);
       throw internal(`instance '${this.name}' of model ${this.modelLabel} stopped while executing the request (${(error as Error).message}); the request was not completed`);
     } finally {
       worker.inflight--;

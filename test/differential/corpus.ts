@@ -215,6 +215,16 @@ export function sequenceCases(): Case[] {
       step(model, input, width, 13, 7, false, true),
     );
   }
+  // Two rows: the sequence batcher takes batch size 1 only (Triton refuses before looking at the sequence).
+  const rows = Array(8).fill(1);
+  cases.push({
+    id: 'sequence_controls batch size 2',
+    http: post('/v2/models/sequence_controls/infer', `{"parameters":{"sequence_id":14,"sequence_start":true},"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[2,4],"data":${JSON.stringify(rows)}}]}`),
+    grpc: {
+      rpc: 'ModelInfer',
+      request: { model_name: 'sequence_controls', parameters: { sequence_id: { int64_param: 14 }, sequence_start: b(true) }, inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [2, 4], contents: { fp32_contents: rows } }] },
+    },
+  });
   return cases;
 }
 
