@@ -92,6 +92,11 @@ function ensemblePlan(config: Readonly<ModelConfig>): readonly EnsembleStepPlan[
 export interface SequencePlan {
   /** direct: each sequence holds one of max_batch_size slots per instance; oldest: batched like the dynamic batcher. */
   readonly strategy: 'direct' | 'oldest';
+  /**
+   * Sequences each instance takes at once (Triton's sequence slots): max_batch_size (at least 1), or for oldest its
+   * max_candidate_sequences when set. Further sequences wait in a backlog until one ends.
+   */
+  readonly slotsPerInstance: number;
   /** max_sequence_idle_microseconds (normalized: 1 s when unset). */
   readonly idleUs: number;
   /** The control inputs the batcher adds to every request, in config order. */
@@ -155,6 +160,7 @@ function sequencePlan(config: Readonly<ModelConfig>): SequencePlan | undefined {
   });
   return Object.freeze({
     strategy: seq.oldest === undefined ? 'direct' as const : 'oldest' as const,
+    slotsPerInstance: Number(seq.oldest?.max_candidate_sequences ?? 0) > 0 ? Number(seq.oldest!.max_candidate_sequences) : Math.max(1, Number(config.max_batch_size)),
     idleUs: Number(seq.max_sequence_idle_microseconds),
     controls: Object.freeze(controls),
     states: Object.freeze(states),

@@ -1,7 +1,8 @@
 /**
  * The implicit state tensors of a model with `sequence_batching.state`, as its instances' workers keep them: each
  * state's initial value per sequence (zeros, or the bytes of a file under `<model_dir>/initial_state/`), checked as
- * Triton's sequence batcher checks them when the model loads, with its texts.
+ * Triton's sequence batcher checks them when the model loads, with its texts (each one seen on tritonserver 2.51). A
+ * data file path that leads out of the model directory is refused with nereid's own text; Triton just opens it.
  */
 import type { ModelConfig } from '../config/model-config.ts';
 import { sequenceBatchingOf, type SequenceInitialState, type SequenceState } from '../config/sequence-batching.ts';
@@ -24,9 +25,14 @@ export function sessionStatesFor(config: Readonly<ModelConfig>, modelDir: string
     if (datatype === undefined) throw internal(`model '${config.name}': state '${state.input_name}' has data type ${state.data_type}`);
     let shape = state.dims.map((d) => Math.max(0, Number(d)));
     let initial: Uint8Array | undefined;
-    for (const given of state.initial_state) {
-      ({ shape, initial } = initialState(given, state, initialized, modelDir, config.name));
+    if (state.initial_state.length > 1) {
+      throw invalidArg(
+        `initial_state field for state input '${state.input_name}' must contain exactly one or zero element. ` +
+          `Found '${state.initial_state.length}' elements.`,
+      );
     }
+    const given = state.initial_state[0];
+    if (given !== undefined) ({ shape, initial } = initialState(given, state, initialized, modelDir, config.name));
     initial ??= new Uint8Array(shape.reduce((n, d) => n * d, 1) * elementBytes(datatype));
     return { inputName: state.input_name, outputName: state.output_name, datatype, shape, initial };
   });

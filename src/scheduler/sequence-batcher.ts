@@ -6,9 +6,10 @@
  * starts, ends or pads, and a sequence that idles out has its state let go there. As in Triton, a request must have
  * batch size 1.
  *
- * direct: each instance has max_batch_size slots; a new sequence takes the lowest free one (or waits in the backlog
- * until a sequence ends). An execution carries one row per slot up to the highest slot with a request waiting; a
- * slot without one gets a not-ready row (READY false, its output dropped), so every sequence keeps its row.
+ * Each instance has sequence slots (max_batch_size of them; for oldest, max_candidate_sequences when set); a new
+ * sequence takes the lowest free one (or waits in the backlog until a sequence ends).
+ * direct: an execution carries one row per slot up to the highest slot with a request waiting; a slot without one
+ * gets a not-ready row (READY false, its output dropped), so every sequence keeps its row.
  * oldest: the head requests of the sequences bound to an instance are batched oldest first, cut to the largest
  * preferred batch size they reach. With a queue delay, both wait up to it for a fuller batch (direct: the minimum slot
  * utilization; oldest: the largest preferred size). A sequence ends after its request with the END flag, or when no
@@ -58,11 +59,9 @@ interface Sequence {
 
 export class SequenceBatcher implements Scheduler {
   private readonly sequences = new Map<string, Sequence>();
-  /** oldest: live sequences bound to each instance. */
-  private readonly bound = new Map<ExecutionSlot, number>();
-  /** direct: each instance's max_batch_size slots and the sequence holding each. */
+  /** Each instance's sequence slots and the sequence holding each. */
   private readonly slots = new Map<ExecutionSlot, (Sequence | undefined)[]>();
-  /** direct: sequences waiting for a free slot, oldest first (Triton's backlog). */
+  /** Sequences waiting for a free slot, oldest first (Triton's backlog). */
   private backlog: Sequence[] = [];
   private readonly direct: boolean;
   private queued = 0;
@@ -92,8 +91,7 @@ export class SequenceBatcher implements Scheduler {
     this.batchLimit = variableState ? 1 : Math.max(1, plan.maxBatchSize);
     this.direct = plan.sequenceBatching.strategy === 'direct';
     for (const instance of instances) {
-      this.bound.set(instance, 0);
-      this.slots.set(instance, new Array<Sequence | undefined>(Math.max(1, plan.maxBatchSize)).fill(undefined));
+      this.slots.set(instance, new Array<Sequence | undefined>(plan.sequenceBatching.slotsPerInstance).fill(undefined));
     }
     // An instance says it is free before the result of its execution reaches this batcher (finish): scheduling then
     // would see that execution's sequences as still running and leave their next requests out of the batch.
@@ -175,27 +173,17 @@ export class SequenceBatcher implements Scheduler {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /**
-   * Binds a new sequence: direct, to the lowest free slot of any instance (or the backlog when every slot is held);
-   * oldest, to the instance with fewest live sequences.
-   */
+  /** Binds a new sequence to the lowest free slot of any instance, or puts it in the backlog when every slot is held. */
   private open(key: string): Sequence {
     const sequence: Sequence = { key, stateKey: this.nextStateKey++, instance: undefined, slot: -1, queue: new Fifo<Queued>(), running: false };
     this.sequences.set(key, sequence);
-    if (this.direct) {
-      if (!this.takeFreeSlot(sequence)) this.backlog.push(sequence);
-      return sequence;
-    }
-    let instance = this.instances[0]!;
-    for (const candidate of this.instances) if (this.bound.get(candidate)! < this.bound.get(instance)!) instance = candidate;
-    this.bound.set(instance, this.bound.get(instance)! + 1);
-    sequence.instance = instance;
+    if (!this.takeFreeSlot(sequence)) this.backlog.push(sequence);
     return sequence;
   }
 
-  /** direct: puts `sequence` in the lowest free slot (instances in order at equal slots); false when none is free. */
+  /** Puts `sequence` in the lowest free slot (instances in order at equal slots); false when none is free. */
   private takeFreeSlot(sequence: Sequence): boolean {
-    const width = Math.max(1, this.plan.maxBatchSize);
+    const width = this.plan.sequenceBatching!.slotsPerInstance;
     for (let slot = 0; slot < width; slot++) {
       for (const instance of this.instances) {
         const slots = this.slots.get(instance)!;
@@ -218,10 +206,6 @@ export class SequenceBatcher implements Scheduler {
     if (sequence.idleTimer !== undefined) clearTimeout(sequence.idleTimer);
     this.sequences.delete(sequence.key);
     if (idle && this.states.length > 0 && sequence.instance !== undefined) void sequence.instance.releaseStates([sequence.stateKey]);
-    if (!this.direct) {
-      this.bound.set(sequence.instance!, this.bound.get(sequence.instance!)! - 1);
-      return;
-    }
     if (sequence.instance === undefined) {
       this.backlog = this.backlog.filter((s) => s !== sequence);
       return;
@@ -235,7 +219,10 @@ export class SequenceBatcher implements Scheduler {
   /** An idle sequence (nothing queued or running) is released once max_sequence_idle_microseconds pass. */
   private armIdle(sequence: Sequence): void {
     if (sequence.running || sequence.queue.length > 0 || this.sequences.get(sequence.key) !== sequence) return;
-    sequence.idleTimer = setTimeout(() => this.release(sequence, true), this.plan.sequenceBatching!.idleUs / 1000);
+    sequence.idleTimer = setTimeout(() => {
+      this.release(sequence, true);
+      this.schedule(); // the freed slot may have gone to a backlogged sequence with a request waiting
+    }, this.plan.sequenceBatching!.idleUs / 1000);
     sequence.idleTimer.unref();
   }
 

@@ -112,6 +112,7 @@ before(async () => {
   });
   writeModelDir(repo, 'seq_controls', controlEchoModel(), { config: CONTROL_CONFIG });
   writeModelDir(repo, 'seq_accumulate', accumulatorModel(), { config: ACCUMULATOR_CONFIG });
+  writeModelDir(repo, 'seq_oldest_one', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 1 } }` });
   writeModelDir(repo, 'seq_oldest', addModel(), { config: `backend: "onnxruntime"\n${ADD_IO}\nsequence_batching { oldest { max_candidate_sequences: 4 } }` });
   // A minute's delay that a lone request never outwaits in a test: only a second sequence lets it run.
   writeModelDir(repo, 'seq_oldest_delay', addModel(), {
@@ -252,6 +253,18 @@ describe('sequence batcher (direct strategy)', () => {
     assert.equal(repository.statuses().find((s) => s.name === 'seq_oldest')!.state, 'READY');
     const response = await add('seq_oldest', { sequence_id: 9, sequence_start: true, sequence_end: true }, 1);
     assert.deepEqual(Array.from(readFp32(response.outputs[0]!)), [11, 21, 31, 41]);
+  });
+
+  it('oldest takes max_candidate_sequences sequences per instance; a further one waits in the backlog until one ends', async () => {
+    const batcher = repository.resolve('seq_oldest_one').scheduler as SequenceBatcher;
+    await add('seq_oldest_one', { sequence_id: 61, sequence_start: true }, 1);
+    const second = add('seq_oldest_one', { sequence_id: 62, sequence_start: true, sequence_end: true }, 2);
+    await until(() => batcher.inflight === 1);
+    assert.equal(batcher.pending, 1, "sequence 62 waits: the instance's one candidate slot is sequence 61's");
+    const ended = await add('seq_oldest_one', { sequence_id: 61, sequence_end: true }, 3);
+    assert.deepEqual(Array.from(readFp32(ended.outputs[0]!)), [13, 23, 33, 43]);
+    assert.deepEqual(Array.from(readFp32((await second).outputs[0]!)), [12, 22, 32, 42]);
+    assert.equal(batcher.liveSequences, 0);
   });
 
   it('oldest with a queue delay holds a lone head request until a second sequence fills the preferred batch of 2', async () => {
