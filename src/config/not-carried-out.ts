@@ -17,6 +17,7 @@ export const CARRIED_OUT: readonly string[] = [
   'input.name', 'input.data_type', 'input.format', 'input.dims', 'input.reshape', 'input.is_shape_tensor', 'input.optional',
   'input.is_non_linear_format_io',
   'output.name', 'output.data_type', 'output.dims', 'output.reshape', 'output.is_shape_tensor', 'output.is_non_linear_format_io',
+  'output.label_filename',
   'optimization.graph', 'optimization.execution_accelerators',
   'dynamic_batching',
   // The sequence batcher refuses the parts it does not carry out itself (sequence-batching.ts).
@@ -32,7 +33,6 @@ export const CARRIED_OUT: readonly string[] = [
 export const NO_EFFECT: Readonly<Record<string, string>> = {
   'optimization.input_pinned_memory': 'pinned host buffers only speed up GPU copies; nereid makes none of its own',
   'optimization.output_pinned_memory': 'pinned host buffers only speed up GPU copies; nereid makes none of its own',
-  'output.label_filename': 'read only by the classification extension, whose requests are refused until it is built',
 };
 
 interface Refusal {

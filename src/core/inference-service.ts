@@ -10,6 +10,7 @@ import type { ModelLookup, ServableVersion } from './model-lookup.ts';
 import type { SequenceFlags } from './scheduler-port.ts';
 import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
+import { classify } from './classification.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
 
@@ -101,6 +102,8 @@ export class InferenceService implements StepRunner {
       });
       publishRequest(plan, startedAt, result, undefined);
       onResult?.(result);
+      // Classification is the front end's business in Triton: after the request is counted, and it fails only itself.
+      if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
       return {
         modelName,
         modelVersion: String(plan.version),
@@ -113,6 +116,16 @@ export class InferenceService implements StepRunner {
       if (result === undefined && plan.ensemble === undefined) publishRequest(plan, startedAt, undefined, error);
       throw error;
     }
+  }
+}
+
+/** Replaces each output requested with a class count by its classification (classification.ts). */
+function classifyOutputs(outputs: OutputTensor[], request: InferRequest, plan: ServableVersion['plan']): void {
+  const counts = new Map<string, number>();
+  for (const o of request.outputs!) if (o.classCount !== undefined && o.classCount > 0) counts.set(o.name, o.classCount);
+  for (let i = 0; i < outputs.length; i++) {
+    const count = counts.get(outputs[i]!.name);
+    if (count !== undefined) outputs[i] = classify(outputs[i]!, count, plan.maxBatchSize > 0, plan.labels?.get(outputs[i]!.name));
   }
 }
 

@@ -54,6 +54,8 @@ export interface ModelPlan {
    * outputs (triton-input-order.ts), whatever the order they were asked for in.
    */
   readonly responseRank?: ReadonlyMap<string, number>;
+  /** Each output's class labels by index (the lines of its label_filename), for the classification extension. */
+  readonly labels?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** One step of an ensemble: the composing model and how its tensors map to the ensemble's. */
@@ -175,7 +177,8 @@ function bytesOf(values: Float32Array | Int32Array): Uint8Array {
 }
 
 /** Builds the plan of one version from its normalized config. Throws INTERNAL on a datatype the config cannot hold. */
-export function buildModelPlan(config: Readonly<ModelConfig>, version: number): ModelPlan {
+/** `labels`: each output's class labels (its label_filename's lines), for the classification extension. */
+export function buildModelPlan(config: Readonly<ModelConfig>, version: number, labels?: ReadonlyMap<string, readonly string[]>): ModelPlan {
   const batching = config.max_batch_size > 0;
   const inputs = config.input.map((io, index) =>
     tensorPlan(config.name, io.name, io.data_type, io.dims, io.reshape?.shape, io.optional, index, batching),
@@ -201,6 +204,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number): 
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
     ...(ensemble === undefined ? {} : { ensemble, responseRank }),
+    ...(labels === undefined || labels.size === 0 ? {} : { labels }),
   });
 }
 

@@ -22,6 +22,12 @@ export class ServerError extends Error {
   }
 }
 
+/**
+ * An error raised while shaping a response after its request ran (the classification extension). Triton raises these
+ * in its front ends' response writers; its HTTP endpoint sends them as text/plain.
+ */
+export class ResponseError extends ServerError {}
+
 /** Shorthands that read like Triton's own error macros. */
 export const invalidArg = (message: string): ServerError => new ServerError('INVALID_ARG', message);
 export const notFound = (message: string): ServerError => new ServerError('NOT_FOUND', message);

@@ -22,6 +22,8 @@ export interface InputTensor {
 
 export interface RequestedOutput {
   readonly name: string;
+  /** The classification extension: return the top `classCount` classes of this output instead of its values. */
+  readonly classCount?: number;
   readonly parameters?: Parameters;
 }
 

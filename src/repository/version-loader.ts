@@ -26,6 +26,7 @@ import type { StepRunner } from '../core/step-runner.ts';
 import { resolveModelFile } from './model-file.ts';
 import { runWarmup } from './warmup.ts';
 import { sessionStatesFor } from './sequence-states.ts';
+import { readOutputLabels } from './output-labels.ts';
 
 /** A version that is up: everything an inference needs, decided once at load. */
 export interface LoadedVersion {
@@ -66,6 +67,7 @@ export async function loadVersion(source: VersionSource, context: LoadContext, p
   const config = completeConfig(source.filledConfig, metadata, options);
   refuseNotCarriedOut(config);
   const states = sessionStatesFor(config, source.modelDir);
+  const labels = readOutputLabels(config, source.modelDir);
   const specs = expandInstances(config);
   const threads = pool.intraOpThreads;
   const instances = specs.map((spec) => {
@@ -86,7 +88,7 @@ export async function loadVersion(source: VersionSource, context: LoadContext, p
     throw (failure as PromiseRejectedResult).reason;
   }
   const active = instances.filter((_, i) => !specs[i]!.passive);
-  const plan = buildModelPlan(config, source.version);
+  const plan = buildModelPlan(config, source.version, labels);
   if ((config.model_warmup ?? []).length > 0) progress('warming up');
   try {
     // Every (non-passive) instance runs the model_warmup samples before the version may turn READY.
@@ -110,7 +112,7 @@ export async function loadVersion(source: VersionSource, context: LoadContext, p
 function loadEnsembleVersion(source: VersionSource, steps: StepRunner): LoadedVersion {
   const startedAt = performance.now();
   const config = completeEnsembleConfig(source.filledConfig);
-  const plan = buildModelPlan(config, source.version);
+  const plan = buildModelPlan(config, source.version, readOutputLabels(config, source.modelDir));
   const composing = (plan.ensemble ?? []).map((step) => steps.resolve(step.modelName, step.modelVersion).config);
   validateEnsembleSteps(config, (index) => composing[index]!);
   publishModelLoad(plan, (performance.now() - startedAt) / 1000);

@@ -229,6 +229,74 @@ export function sequenceCases(): Case[] {
 }
 
 /**
+ * The classification extension: top-k strings with ties (more than 16 values, so std::sort's quicksort phase runs),
+ * labels, k beyond the class count, two batch rows, every datatype Triton classifies and those it refuses, values
+ * printf prints specially (-0, inf, nan, an exact rounding tie, huge and tiny), over JSON, binary and gRPC.
+ */
+export function classificationCases(): Case[] {
+  const cases: Case[] = [];
+  const classify = (id: string, model: string, datatype: string, shape: number[], data: unknown[], k: number, grpcContents: Record<string, unknown>): void => {
+    const input = `[{"name":"INPUT0","datatype":"${datatype}","shape":${JSON.stringify(shape)},"data":${JSON.stringify(data)}}]`;
+    cases.push({
+      id: `classification ${id}`,
+      http: post(`/v2/models/${model}/infer`, `{"inputs":${input},"outputs":[{"name":"OUTPUT0","parameters":{"classification":${k}}}]}`),
+      grpc: { rpc: 'ModelInfer', request: { model_name: model, inputs: [{ name: 'INPUT0', datatype, shape, contents: grpcContents }], outputs: [{ name: 'OUTPUT0', parameters: { classification: { int64_param: k } } }] } },
+    });
+  };
+  // 40 scores in 4 tied groups, not in order.
+  const ties = Array.from({ length: 40 }, (_, i) => [0.25, 0.5, 0.125, 0.5][i % 4]! * ((i * 7) % 3 === 0 ? 1 : 2));
+  classify('ties k=5 with labels', 'classify_labels', 'FP32', [1, 40], ties, 5, { fp32_contents: ties });
+  classify('ties k=40', 'classify_labels', 'FP32', [1, 40], ties, 40, { fp32_contents: ties });
+  classify('k beyond the classes', 'classify_labels', 'FP32', [1, 6], [6, 5, 4, 3, 2, 1], 9, { fp32_contents: [6, 5, 4, 3, 2, 1] });
+  const rows = [0.1, 0.9, 0.5, 0.5, 3, 2, 1, 0];
+  classify('two rows', 'classify_labels', 'FP32', [2, 4], rows, 2, { fp32_contents: rows });
+  const special = [-0, 0.0078125, 0.0234375, 1e30, 1e-7, 3.14159265, -2.5, 123456.789];
+  classify('printf values', 'identity_fp32', 'FP32', [1, 8], special, 8, { fp32_contents: special });
+  cases.push({
+    id: 'classification inf and nan [grpc only]',
+    grpc: {
+      rpc: 'ModelInfer',
+      request: {
+        model_name: 'identity_fp32',
+        inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 4], contents: { fp32_contents: [Infinity, Number.NaN, -Infinity, 1] } }],
+        outputs: [{ name: 'OUTPUT0', parameters: { classification: { int64_param: 4 } } }],
+      },
+    },
+  });
+  const fp64 = [0.1, 1e300, -1e-300, 2.5e-7, 7.5e-7];
+  classify('fp64', 'identity_fp64', 'FP64', [1, 5], fp64, 5, { fp64_contents: fp64 });
+  const ints = [5, -3, 5, 9, -3, 0, 9, 5, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 9, 0];
+  classify('int32 ties', 'identity_int32', 'INT32', [1, 20], ints, 6, { int_contents: ints });
+  classify('int8', 'identity_int8', 'INT8', [1, 4], [-128, 127, 0, -1], 3, { int_contents: [-128, 127, 0, -1] });
+  classify('uint8', 'identity_uint8', 'UINT8', [1, 3], [255, 0, 7], 2, { uint_contents: [255, 0, 7] });
+  classify('int64', 'identity_int64', 'INT64', [1, 3], [-9007199254740991, 5, 9007199254740991], 3, { int64_contents: ['-9007199254740991', '5', '9007199254740991'] });
+  classify('uint64', 'identity_uint64', 'UINT64', [1, 3], [9007199254740991, 1, 0], 2, { uint64_contents: ['9007199254740991', '1', '0'] });
+  // Beyond JSON numbers: the largest uint64 and an FP16 output (refused), as raw bytes.
+  const raw = (id: string, model: string, datatype: string, bytes: Buffer): void => {
+    const header = `{"inputs":[{"name":"INPUT0","datatype":"${datatype}","shape":[1,2],"parameters":{"binary_data_size":${bytes.length}}}],` +
+      '"outputs":[{"name":"OUTPUT0","parameters":{"classification":2}}]}';
+    cases.push({
+      id: `classification ${id}`,
+      http: post(`/v2/models/${model}/infer`, Buffer.concat([Buffer.from(header), bytes]), { 'inference-header-content-length': String(Buffer.byteLength(header)), 'content-type': 'application/octet-stream' }),
+      grpc: { rpc: 'ModelInfer', request: { model_name: model, inputs: [{ name: 'INPUT0', datatype, shape: [1, 2] }], raw_input_contents: [bytes], outputs: [{ name: 'OUTPUT0', parameters: { classification: { int64_param: 2 } } }] } },
+    });
+  };
+  raw('uint64 max', 'identity_uint64', 'UINT64', Buffer.from(BigUint64Array.of(18446744073709551615n, 3n).buffer));
+  raw('fp16 refused', 'identity_fp16', 'FP16', Buffer.from(Uint16Array.of(0x3c00, 0x4000).buffer));
+  classify('bool refused', 'identity_bool', 'BOOL', [1, 2], [true, false], 1, { bool_contents: [true, false] });
+  // Not compared: classifying a BYTES output crashes tritonserver 2.51 over HTTP (nereid refuses it like FP16).
+  cases.push({
+    id: 'classification 0 is no classification [http only]',
+    http: post('/v2/models/identity_fp32/infer', '{"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,2],"data":[1,2]}],"outputs":[{"name":"OUTPUT0","parameters":{"classification":0}}]}'),
+  });
+  cases.push({
+    id: 'classification binary output [http only]',
+    http: post('/v2/models/classify_labels/infer', '{"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,3],"data":[1,3,2]}],"outputs":[{"name":"OUTPUT0","parameters":{"classification":2,"binary_data":true}}]}'),
+  });
+  return cases;
+}
+
+/**
  * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
  * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.
  */

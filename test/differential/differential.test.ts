@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { tempDir } from '../support/temp-dir.ts';
 import { compareGrpc, compareHttp, type Difference } from './compare.ts';
-import { datatypeCases, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
+import { classificationCases, datatypeCases, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
 import { closeGrpcClients, grpcCall, grpcStream, type GrpcAnswer } from './grpc-probe.ts';
 import { httpCall, type HttpAnswer } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
@@ -42,7 +42,7 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
   });
 
   it('answers every endpoint, datatype and input error as Triton does, over HTTP and gRPC', async () => {
-    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
+    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
     await runCorpus(cases, triton, nereid, report);
     assert.deepEqual(report.unexpected, [], summary(report));
   });

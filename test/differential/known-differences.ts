@@ -203,13 +203,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     awaits: 'issue 17',
   },
   {
-    caseId: /^classification 2 /,
-    aspect: /./,
-    reason: 'not built yet: the classification extension (nereid answers 501/UNIMPLEMENTED "classification is ' +
-      'not supported yet"; Triton returns "<value>:<index>" BYTES)',
-    awaits: 'issue 17',
-  },
-  {
     caseId: /^generate /,
     aspect: /./,
     reason: 'not built yet: the generate endpoint (POST /v2/models/<m>/generate, 404 in nereid; Triton 2.51 serves ' +

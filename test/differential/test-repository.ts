@@ -9,7 +9,8 @@
  *   - add_sub_warmup: warmup samples (zero and random data, batch 2, count 3), which statistics and metrics count;
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
  *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble);
- *   - sequence_controls: the sequence batcher's control inputs, echoed.
+ *   - sequence_controls: the sequence batcher's control inputs, echoed;
+ *   - classify_labels: an FP32 identity whose output has a label file (classification with labels).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ export function writeDifferentialRepository(dir: string): void {
   });
   writeEnsemble(dir);
   writeSequenceModels(dir);
+  writeClassifier(dir);
   for (const t of IDENTITY_TYPES) {
     const name = `identity_${t.datatype.toLowerCase()}`;
     const model = addModel({
@@ -158,4 +160,23 @@ function writeEnsemble(dir: string): void {
       io('input', ['IN0', 'IN1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['SUM2', 'DIFF2'], 'TYPE_FP32', '[ 16 ]') +
       `ensemble_scheduling { step [ ${step(['IN0', 'IN1'], ['SUM', 'DIFF'])}, ${step(['SUM', 'DIFF'], ['SUM2', 'DIFF2'])} ] }\n`,
   );
+}
+
+/**
+ * classify_labels: FP32 identity [batch, -1] whose output names labels.txt. Its lines cover the label cases: a
+ * label, an empty line (no label), a line ending in '\r' (kept), spaces, and indices past the last line (no label).
+ */
+function writeClassifier(dir: string): void {
+  const model = addModel({
+    name: 'classify_labels',
+    inputs: [{ name: 'INPUT0', type: 'float', shape: ['batch', 'n'] }],
+    outputs: [{ name: 'OUTPUT0', type: 'float', shape: ['batch', 'n'] }],
+    mode: 'identity',
+  });
+  const modelDir = writeModelDir(dir, 'classify_labels', model, {
+    config: 'name: "classify_labels"\nbackend: "onnxruntime"\nmax_batch_size: 8\n' + io('input', ['INPUT0'], 'TYPE_FP32', '[ -1 ]') +
+      'output [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ -1 ] label_filename: "labels.txt" } ]\n' +
+      'instance_group [ { count: 1 kind: KIND_CPU } ]\n',
+  });
+  writeFileSync(join(modelDir, 'labels.txt'), 'zero\none\n\nthree\r\nfour with spaces\nfive\n');
 }

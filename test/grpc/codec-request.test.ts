@@ -427,7 +427,7 @@ describe('gRPC infer request: identity and requested outputs', () => {
     assert.deepEqual(request.outputs, [{ name: 'b' }, { name: 'a' }]);
   });
 
-  it('classification: type and range checks with Triton texts, then UNSUPPORTED for now', () => {
+  it('classification: type and range checks with Triton texts, and the class count carried to the core', () => {
     const output = (parameters: object): object => ({ ...base, outputs: [{ name: 'y', parameters }] });
     rejects(
       output({ classification: { string_param: '3' } }),
@@ -435,7 +435,7 @@ describe('gRPC infer request: identity and requested outputs', () => {
       "invalid value type for 'classification' parameter, expected int64_param",
     );
     rejects(output({ classification: { int64_param: 0 } }), 'INVALID_ARG', "invalid value for 'classification' parameter, expected >= 1");
-    rejects(output({ classification: { int64_param: 3 } }), 'UNSUPPORTED', "classification is not supported yet (requested for output 'y')");
+    assert.deepEqual(decode(output({ classification: { int64_param: 3 } })).request.outputs, [{ name: 'y', classCount: 3 }]);
     rejects(
       output({ classification: { int64_param: 3 }, shared_memory_region: { string_param: 'r' }, shared_memory_byte_size: { int64_param: 4 } }),
       'INVALID_ARG',

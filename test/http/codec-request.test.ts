@@ -400,12 +400,8 @@ describe('HTTP infer request decoder: requested outputs', () => {
     );
   });
 
-  it('does not support classification yet (UNSUPPORTED), but accepts classification 0', () => {
-    throwsServerError(
-      () => decode({ inputs: [], outputs: [{ name: 'a', parameters: { classification: 3 } }] }),
-      'UNSUPPORTED',
-      "classification is not supported yet (requested for output 'a')",
-    );
+  it('carries a class count to the core, and reads classification 0 as none', () => {
+    assert.deepEqual(decode({ inputs: [], outputs: [{ name: 'a', parameters: { classification: 3 } }] }).request.outputs, [{ name: 'a', classCount: 3 }]);
     assert.deepEqual(decode({ inputs: [], outputs: [{ name: 'a', parameters: { classification: 0 } }] }).request.outputs, [{ name: 'a' }]);
   });
 

@@ -1,5 +1,6 @@
 """The shipped stateful model (accumulator) and ensemble (mlp_pipeline) through the real Triton clients,
-tritonclient.http and tritonclient.grpc (streaming too): the walk-through of the README's "Sequences and ensembles".
+tritonclient.http and tritonclient.grpc (streaming too): the walk-through of the README's "Sequences and ensembles";
+and the classification extension on the shipped MLP with its labels.
 
 Run against a running server on model_repository/:
   NEREID_HTTP_URL=127.0.0.1:8000 NEREID_GRPC_URL=127.0.0.1:8001 .venv/bin/python test/python/test_shipped_pipeline_client.py -v
@@ -155,6 +156,27 @@ class PipelineOverGrpc(PipelineTests, unittest.TestCase):
 
     def tearDown(self):
         self.client.close()
+
+
+class Classification(unittest.TestCase):
+    """The classification extension on the shipped MLP (labels from model_repository/mlp_classifier/labels.txt)."""
+
+    def test_class_count_returns_the_top_classes_with_labels_over_both_protocols(self):
+        rows = (raw_rows(2) - 50) / 10
+        labels = ["alpha", "beta", "gamma", "delta"]
+        for module, url in ((httpclient, HTTP_URL), (grpcclient, GRPC_URL)):
+            client = module.InferenceServerClient(url)
+            tensor = module.InferInput("input", [2, 16], "FP32")
+            tensor.set_data_from_numpy(rows)
+            plain = client.infer("mlp_classifier", [tensor]).as_numpy("probabilities")
+            top = client.infer(
+                "mlp_classifier", [tensor], outputs=[module.InferRequestedOutput("probabilities", class_count=2)]
+            ).as_numpy("probabilities")
+            self.assertEqual(top.shape, (2, 2))
+            for row in range(2):
+                order = np.argsort(-plain[row], kind="stable")[:2]
+                expected = [f"{plain[row][i]:.6f}:{i}:{labels[i]}".encode() for i in order]
+                self.assertEqual(list(top[row]), expected, module.__name__)
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@
  *   fit the shape, with Triton's texts.
  *
  * nereid's own: shared memory is not supported yet, so every region reads as unregistered (Triton's NOT_FOUND for an
- * unregistered region); classification outputs are UNSUPPORTED; an unknown datatype on an input with raw data fails
+ * unregistered region); an unknown datatype on an input with raw data fails
  * with the HTTP endpoint's `invalid datatype for input <name>` (Triton's core would name the model's expected type),
  * after every other decoder check, as in Triton.
  */
 import { encodeBytesElements } from '../../protocol/bytes-codec.ts';
 import { isDatatype, type Datatype } from '../../protocol/datatypes.ts';
-import { invalidArg, unsupported } from '../../protocol/errors.ts';
+import { invalidArg } from '../../protocol/errors.ts';
 import type { InferRequest, InputTensor, Parameters, RequestedOutput } from '../../protocol/inference.ts';
 import type {
   InferInputTensor,
@@ -145,7 +145,7 @@ function contentsToBytes(tensor: InferInputTensor, contents: InferTensorContents
   return data;
 }
 
-/** Requested outputs with Triton's parameter checks; shared memory and classification are refused for now. */
+/** Requested outputs with Triton's parameter checks (with their class counts); shared memory is refused for now. */
 function readRequestedOutputs(requested: readonly InferRequestedOutputTensor[]): RequestedOutput[] {
   return requested.map((output) => {
     const region = sharedMemoryRegion(output.name, output.parameters);
@@ -154,10 +154,7 @@ function readRequestedOutputs(requested: readonly InferRequestedOutputTensor[]):
       throw invalidArg("output can't set both 'shared_memory_region' and 'classification'");
     }
     if (region !== undefined) throw unregisteredRegion(region);
-    if (classes !== undefined) {
-      throw unsupported(`classification is not supported yet (requested for output '${output.name}')`);
-    }
-    return { name: output.name };
+    return classes === undefined ? { name: output.name } : { name: output.name, classCount: Number(classes) };
   });
 }
 

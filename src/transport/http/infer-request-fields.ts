@@ -5,7 +5,7 @@
  * Triton answers for an unregistered region (NOT_FOUND). Classification outputs are not supported yet either
  * (UNSUPPORTED, so HTTP 501: a valid request for a feature this server does not implement).
  */
-import { invalidArg, notFound, unsupported } from '../../protocol/errors.ts';
+import { invalidArg, notFound } from '../../protocol/errors.ts';
 import type { Parameters, RequestedOutput } from '../../protocol/inference.ts';
 import {
   fieldError,
@@ -117,8 +117,7 @@ export function readRequestedOutputs(root: unknown): RequestedOutputs {
       if (typeof value !== 'boolean') throw fieldError("Unable to parse 'binary_data'", NOT_BOOL);
       binary = value;
     }
-    if (classes > 0) throw unsupported(`classification is not supported yet (requested for output '${name}')`);
-    outputs[i] = { name };
+    outputs[i] = classes > 0 ? { name, classCount: classes } : { name };
     if (!listed.has(name)) listed.set(name, binary);
   }
   return { outputs, listed };

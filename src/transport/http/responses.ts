@@ -9,7 +9,7 @@
  * length, errors found while writing the response) set none: `text/plain`.
  */
 import type { ServerResponse } from 'node:http';
-import { asServerError, ServerError, type ErrorCode } from '../../protocol/errors.ts';
+import { asServerError, ResponseError, ServerError, type ErrorCode } from '../../protocol/errors.ts';
 import { HTTP_STATUS } from './http-status.ts';
 
 export type ContentType = 'application/json' | 'text/plain';
@@ -58,13 +58,14 @@ export class HttpError extends ServerError {
 }
 
 /**
- * Any thrown value as Triton's error response, of Content-Type `contentType` (an HttpError: text/plain); foreign
+ * Any thrown value as Triton's error response, of Content-Type `contentType` (an HttpError or a ResponseError:
+ * text/plain); foreign
  * errors become 500 without a stack trace.
  */
 export function sendError(res: ServerResponse, error: unknown, contentType: ContentType = 'application/json'): void {
   const e = asServerError(error);
   if (e instanceof HttpError) sendErrorMessage(res, HTTP_STATUS[e.code], e.message, e.headers, 'text/plain');
-  else sendErrorMessage(res, HTTP_STATUS[e.code], e.message, {}, contentType);
+  else sendErrorMessage(res, HTTP_STATUS[e.code], e.message, {}, e instanceof ResponseError ? 'text/plain' : contentType);
 }
 
 /** Runs a check that Triton makes outside its inference JSON path: its error becomes an HttpError (text/plain). */
