@@ -5,6 +5,7 @@
 import type { ServerOptions } from './options/server-options.ts';
 import { defaultMaxBatchSize } from './options/backend-config.ts';
 import { DataPlane } from './core/data-plane.ts';
+import { ResponseCache } from './core/response-cache.ts';
 import { detectHostDevices } from './instance/devices.ts';
 import { ModelRepository } from './repository/model-repository.ts';
 import { GrpcEndpoint } from './transport/grpc/grpc-endpoint.ts';
@@ -42,14 +43,15 @@ export function createApp(options: ServerOptions): App {
     ...(options.instanceWorkers === undefined ? {} : { instanceWorkers: options.instanceWorkers }),
   });
   const statistics = new StatisticsStore();
+  const responseCache = options.responseCacheBytes === undefined ? undefined : new ResponseCache(options.responseCacheBytes);
   return {
     repository,
     dataPlane: new DataPlane(
-      { models: repository, statistics, logSettings: logSettingsStore },
+      { models: repository, statistics, logSettings: logSettingsStore, ...(responseCache === undefined ? {} : { responseCache }) },
       { serverId: options.serverId, strictReadiness: options.strictReadiness },
     ),
     statistics,
-    metrics: new Metrics({ pending: () => pendingCounts(repository) }),
+    metrics: new Metrics({ pending: () => pendingCounts(repository), ...(responseCache === undefined ? {} : { responseCache }) }),
   };
 }
 

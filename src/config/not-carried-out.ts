@@ -24,7 +24,7 @@ export const CARRIED_OUT: readonly string[] = [
   'sequence_batching',
   'instance_group.name', 'instance_group.kind', 'instance_group.count', 'instance_group.gpus', 'instance_group.profile',
   'instance_group.passive', 'instance_group.host_policy',
-  'default_model_filename', 'parameters', 'model_warmup',
+  'default_model_filename', 'parameters', 'model_warmup', 'response_cache',
   'ensemble_scheduling.step.model_name', 'ensemble_scheduling.step.model_version', 'ensemble_scheduling.step.input_map',
   'ensemble_scheduling.step.output_map',
 ];
@@ -61,7 +61,6 @@ export const REFUSED: readonly Refusal[] = [
   { path: 'model_operations.op_library_filename', why: 'onnxruntime-node cannot register custom operator libraries' },
   { path: 'model_transaction_policy.decoupled', why: 'decoupled models are not implemented' },
   { path: 'model_repository_agents.agents', why: 'repository agents are not implemented' },
-  { path: 'response_cache.enable', why: 'the response cache is not implemented yet' },
   { path: 'model_metrics.metric_control', why: 'per-model metric settings are not implemented' },
 ];
 

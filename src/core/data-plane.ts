@@ -8,6 +8,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import type { InferRequest, InferResponse } from '../protocol/inference.ts';
 import { ServerError } from '../protocol/errors.ts';
 import { InferenceService } from './inference-service.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
 import type { ModelLookup } from './model-lookup.ts';
@@ -21,6 +22,8 @@ export interface DataPlaneParts {
   readonly models: ModelLookup & ModelControl;
   readonly statistics: StatisticsSource;
   readonly logSettings: LogSettingsStore;
+  /** The response cache (--cache-config), when the server has one. */
+  readonly responseCache?: ResponseCache;
 }
 
 export interface DataPlaneOptions {
@@ -39,7 +42,7 @@ export class DataPlane {
     private readonly parts: DataPlaneParts,
     private readonly options: DataPlaneOptions,
   ) {
-    this.inference = new InferenceService(parts.models);
+    this.inference = new InferenceService(parts.models, parts.responseCache);
     this.queries = new ModelQueries(parts.models);
     this.metadata = serverMetadata(options.serverId);
   }

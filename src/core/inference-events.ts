@@ -27,6 +27,10 @@ export interface RequestEvent {
   computeOutputNs: number;
   /** Wall clock at the end, ms since the epoch. */
   endedAtMs: number;
+  /** The response cache: 'hit' (answered from it, never ran), 'miss' (looked up, ran, stored) or 'none'. */
+  cache: 'none' | 'hit' | 'miss';
+  /** Time spent in the cache (hit: the lookup; miss: lookup and insertion), in ns. */
+  cacheNs: number;
 }
 
 /** One model execution (a batch of one or more requests). */

@@ -11,6 +11,7 @@ import type { SequenceFlags } from './scheduler-port.ts';
 import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
+import type { ResponseCache } from './response-cache.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
 
@@ -41,7 +42,11 @@ function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
 }
 
 export class InferenceService implements StepRunner {
-  constructor(private readonly lookup: ModelLookup) {}
+  /** `cache`: the server's response cache (--cache-config), used for models with response_cache enabled. */
+  constructor(
+    private readonly lookup: ModelLookup,
+    private readonly cache?: ResponseCache,
+  ) {}
 
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
   infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
@@ -80,6 +85,15 @@ export class InferenceService implements StepRunner {
     });
     const parameters = request.parameters;
     const sequence = plan.sequenceBatching === undefined && plan.ensemble === undefined ? undefined : sequenceFlags(parameters);
+    // Sequence models and ensembles are never answered from the cache (a step of a sequence depends on the ones before).
+    const cacheKey = this.cache !== undefined && plan.responseCache && sequence === undefined ? this.cache.key(plan, inputs) : undefined;
+    let cacheNs = 0;
+    if (cacheKey !== undefined) {
+      const lookedUpAt = performance.now();
+      const cached = this.cache!.lookup(cacheKey, (outputs) => holdsAll(outputs, wanted));
+      cacheNs = Math.round((performance.now() - lookedUpAt) * 1e6);
+      if (cached !== undefined) return this.answerFromCache(plan, modelName, request, wanted, cached, startedAt, cacheNs);
+    }
     // A request the scheduler refuses at once (a full queue) is not counted either, as in Triton 2.51.
     const running = scheduler.enqueue({
       inputs,
@@ -100,7 +114,12 @@ export class InferenceService implements StepRunner {
         const shape = tensor.reshape === undefined ? output.shape : reshapeFromModel(output.shape, tensor, batched);
         return { name: tensor.name, datatype: tensor.datatype, shape, data: output.data };
       });
-      publishRequest(plan, startedAt, result, undefined);
+      if (cacheKey !== undefined) {
+        const insertedAt = performance.now();
+        this.cache!.insert(cacheKey, outputs);
+        cacheNs += Math.round((performance.now() - insertedAt) * 1e6);
+      }
+      publishRequest(plan, startedAt, result, undefined, undefined, cacheKey === undefined ? undefined : { hit: false, ns: cacheNs });
       onResult?.(result);
       // Classification is the front end's business in Triton: after the request is counted, and it fails only itself.
       if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
@@ -117,6 +136,35 @@ export class InferenceService implements StepRunner {
       throw error;
     }
   }
+
+  /** A response answered from the cache: counted as a success that never queued nor ran, then classified. */
+  private answerFromCache(
+    plan: ServableVersion['plan'],
+    modelName: string,
+    request: InferRequest,
+    wanted: readonly { name: string }[],
+    cached: readonly OutputTensor[],
+    startedAt: number,
+    cacheNs: number,
+  ): InferResponse {
+    const outputs = cachedOutputs(cached, wanted);
+    publishRequest(plan, startedAt, CACHE_HIT_RESULT, undefined, undefined, { hit: true, ns: cacheNs });
+    if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
+    return { modelName, modelVersion: String(plan.version), ...(request.id ? { id: request.id } : {}), outputs };
+  }
+}
+
+/** The queue and compute times of a request answered from the cache: none. */
+const CACHE_HIT_RESULT = { queueNs: 0, timings: { startedAtMs: 0, endedAtMs: 0, computeInputNs: 0, computeInferNs: 0, computeOutputNs: 0 } };
+
+/** Whether a stored response has every output a request wants. */
+function holdsAll(stored: readonly OutputTensor[], wanted: readonly { name: string }[]): boolean {
+  return wanted.every((w) => stored.some((o) => o.name === w.name));
+}
+
+/** The outputs a request wants, taken from a stored response that holds them all (holdsAll), in the response's order. */
+function cachedOutputs(cached: readonly OutputTensor[], wanted: readonly { name: string }[]): OutputTensor[] {
+  return wanted.map((w) => cached.find((o) => o.name === w.name)!);
 }
 
 /** Replaces each output requested with a class count by its classification (classification.ts). */

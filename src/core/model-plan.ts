@@ -54,6 +54,8 @@ export interface ModelPlan {
    * outputs (triton-input-order.ts), whatever the order they were asked for in.
    */
   readonly responseRank?: ReadonlyMap<string, number>;
+  /** `response_cache { enable: true }`: responses may be answered from the server's response cache. */
+  readonly responseCache: boolean;
   /** Each output's class labels by index (the lines of its label_filename), for the classification extension. */
   readonly labels?: ReadonlyMap<string, readonly string[]>;
 }
@@ -201,6 +203,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number, l
     inputByName: new Map(inputs.map((t) => [t.name, t])),
     outputByName: new Map(outputs.map((t) => [t.name, t])),
     requiredInputCount: inputs.reduce((n, t) => (t.optional ? n : n + 1), 0),
+    responseCache: (config.response_cache as { enable?: boolean } | undefined)?.enable === true,
     ...(dynamicBatching === undefined ? {} : { dynamicBatching }),
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
     ...(ensemble === undefined ? {} : { ensemble, responseRank }),

@@ -29,6 +29,8 @@ const event: RequestEvent = {
   computeInferNs: 0,
   computeOutputNs: 0,
   endedAtMs: 0,
+  cache: 'none',
+  cacheNs: 0,
 };
 
 const FAILURE_REASONS: readonly unknown[] = ['REJECTED', 'CANCELED', 'BACKEND', 'OTHER'];
@@ -36,7 +38,8 @@ const isFailureReason = (value: unknown): value is FailureReason => FAILURE_REAS
 
 /**
  * A request of `plan` that started at `startedAt` and ended at `endedAt` (performance.now() times; default now): with
- * `result` when it succeeded, else with `error` (or the failure reason to count it under, where the code would not say).
+ * `result` when it succeeded, else with `error` (or the failure reason to count it under, where the code would not say);
+ * `cache` when the response cache was looked up (a hit has a result with no queue and compute times).
  */
 export function publishRequest(
   plan: ModelPlan,
@@ -44,6 +47,7 @@ export function publishRequest(
   result: Pick<ExecutionResult, 'queueNs' | 'timings'> | undefined,
   error: unknown,
   endedAt?: number,
+  cache?: { readonly hit: boolean; readonly ns: number },
 ): void {
   if (!requestChannel.hasSubscribers) return;
   const now = endedAt ?? performance.now();
@@ -56,5 +60,7 @@ export function publishRequest(
   event.computeInferNs = result?.timings.computeInferNs ?? 0;
   event.computeOutputNs = result?.timings.computeOutputNs ?? 0;
   event.endedAtMs = performance.timeOrigin + now;
+  event.cache = cache === undefined ? 'none' : cache.hit ? 'hit' : 'miss';
+  event.cacheNs = cache?.ns ?? 0;
   requestChannel.publish(event);
 }

@@ -16,12 +16,23 @@ import {
   type RequestEvent,
 } from '../core/inference-events.ts';
 import type { ModelPlan } from '../core/model-plan.ts';
+import type { ResponseCacheCounts } from '../core/response-cache.ts';
 import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.ts';
 import { registerSystemGauges } from './system-gauges.ts';
 
 export interface MetricsOptions {
   /** Requests waiting in each loaded version's queue, read at scrape time (nv_inference_pending_request_count). */
   pending: () => Iterable<{ plan: ModelPlan; pending: number }>;
+  /** The response cache (--cache-config), read at scrape time for the nv_cache_* gauges; absent without one. */
+  responseCache?: { counts(): ResponseCacheCounts };
+}
+
+/** The per-model response cache series, for versions with response_cache enabled (as Triton exports them). */
+interface CacheSeries {
+  readonly hits: ValueCell;
+  readonly hitUs: ValueCell;
+  readonly misses: ValueCell;
+  readonly missUs: ValueCell;
 }
 
 /** Upper bounds of the latency histograms, in µs: 10 µs to 10 s. */
@@ -57,8 +68,25 @@ type Families = {
   readonly [K in keyof ModelSeries]: ModelSeries[K] extends HistogramCell ? HistogramFamily : ValueFamily;
 };
 
+type CacheFamilies = { readonly [K in keyof CacheSeries]: ValueFamily };
+
+/** The response cache's gauges, as Triton names them, read from the cache at scrape time. */
+function registerCacheGauges(r: Registry, cache: { counts(): ResponseCacheCounts }): void {
+  const gauge = (name: string, help: string, value: (c: ResponseCacheCounts) => number): void => {
+    new Gauge({ name, help, registers: [r], collect() { this.set(value(cache.counts())); } });
+  };
+  gauge('nv_cache_util', 'Cache utilization [0.0 - 1.0]', (c) => (c.capacityBytes === 0 ? 0 : c.usedBytes / c.capacityBytes));
+  gauge('nv_cache_num_entries', 'Number of responses stored in response cache', (c) => c.entries);
+  gauge('nv_cache_num_hits', 'Number of cache hits in response cache', (c) => c.hits);
+  gauge('nv_cache_num_misses', 'Number of cache misses in response cache', (c) => c.misses);
+  gauge('nv_cache_num_lookups', 'Number of cache lookups in response cache', (c) => c.lookups);
+  gauge('nv_cache_num_evictions', 'Number of cache evictions in response cache', (c) => c.evictions);
+  gauge('nv_cache_lookup_duration', 'Total cache lookup duration (hit and miss), in microseconds', (c) => Math.floor(c.lookupNs / 1000));
+  gauge('nv_cache_insertion_duration', 'Total cache insertion duration, in microseconds', (c) => Math.floor(c.insertionNs / 1000));
+}
+
 /** Registers every family in scrape order: Triton's per-model ones, its host gauges, then nereid's histograms. */
-function registerFamilies(r: Registry, options: MetricsOptions): Families {
+function registerFamilies(r: Registry, options: MetricsOptions): Families & { readonly cache: CacheFamilies } {
   const counter = (name: string, help: string): ValueFamily => new ValueFamily(r, name, help, 'counter');
   const histogram = (name: string, help: string, bounds: readonly number[]): HistogramFamily =>
     new HistogramFamily(r, name, help, bounds);
@@ -92,6 +120,13 @@ function registerFamilies(r: Registry, options: MetricsOptions): Families {
     'nv_inference_compute_output_duration_us',
     'Cumulative inference compute output duration in microseconds (does not include cached requests)',
   );
+  const cache: CacheFamilies = {
+    hits: counter('nv_cache_num_hits_per_model', 'Number of cache hits per model'),
+    hitUs: counter('nv_cache_hit_duration_per_model', 'Total cache hit duration per model, in microseconds'),
+    misses: counter('nv_cache_num_misses_per_model', 'Number of cache misses per model'),
+    missUs: counter('nv_cache_miss_duration_per_model', 'Total cache miss (insert+lookup) duration per model, in microseconds'),
+  };
+  if (options.responseCache !== undefined) registerCacheGauges(r, options.responseCache);
   new Gauge({
     name: 'nv_inference_pending_request_count',
     help: 'Instantaneous number of pending requests awaiting execution per-model.',
@@ -127,6 +162,7 @@ function registerFamilies(r: Registry, options: MetricsOptions): Families {
     BATCH_SIZE_BUCKETS,
   );
   return {
+    cache,
     success,
     failure,
     inferenceCount,
@@ -149,7 +185,9 @@ const us = (ns: number): number => Math.floor(ns / 1000);
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly families: Families;
+  private readonly families: Families & { readonly cache: CacheFamilies };
+  private readonly cacheByPlan = new WeakMap<ModelPlan, CacheSeries>();
+  private readonly cacheByLabels = new Map<string, CacheSeries>();
   private readonly byPlan = new WeakMap<ModelPlan, ModelSeries>();
   /** One set of series per model and version, shared by its successive plans (Triton likewise reuses the live
    *  reporter of the same labels), so a reload continues the counters. */
@@ -163,6 +201,16 @@ export class Metrics {
       return;
     }
     s.success.inc(1);
+    if (event.cache !== 'none') {
+      const c = this.cacheSeriesOf(event.plan);
+      if (event.cache === 'hit') {
+        c.hits.inc(1);
+        c.hitUs.inc(us(event.cacheNs));
+      } else {
+        c.misses.inc(1);
+        c.missUs.inc(us(event.cacheNs));
+      }
+    }
     s.requestUs.inc(us(event.durationNs));
     s.queueUs.inc(us(event.queueNs));
     s.computeInputUs.inc(us(event.computeInputNs));
@@ -201,10 +249,28 @@ export class Metrics {
     modelLoadChannel.unsubscribe(this.onModelLoad);
   }
 
+  /** The response cache series of a version with response_cache enabled (created with its other series). */
+  private cacheSeriesOf(plan: ModelPlan): CacheSeries {
+    const cached = this.cacheByPlan.get(plan);
+    if (cached !== undefined) return cached;
+    const key = `${plan.name}\u0000${plan.version}`;
+    let series = this.cacheByLabels.get(key);
+    if (series === undefined) {
+      const labels = Object.freeze({ model: plan.name, version: String(plan.version) });
+      const f = this.families.cache;
+      series = Object.freeze({ hits: f.hits.cell(labels), hitUs: f.hitUs.cell(labels), misses: f.misses.cell(labels), missUs: f.missUs.cell(labels) });
+      this.cacheByLabels.set(key, series);
+    }
+    this.cacheByPlan.set(plan, series);
+    return series;
+  }
+
   /** The series of a model version, created (every family at once, all zero) on first sight and cached per plan. */
   seriesOf(plan: ModelPlan): ModelSeries {
     const cached = this.byPlan.get(plan);
     if (cached !== undefined) return cached;
+    // A version with response_cache enabled shows its cache series from the start, as in Triton.
+    if (plan.responseCache) this.cacheSeriesOf(plan);
     const key = `${plan.name}\u0000${plan.version}`;
     let series = this.byLabels.get(key);
     if (series === undefined) {

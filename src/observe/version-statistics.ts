@@ -47,6 +47,8 @@ export class VersionStatistics {
   private readonly computeInput = new Duration();
   private readonly computeInfer = new Duration();
   private readonly computeOutput = new Duration();
+  private readonly cacheHit = new Duration();
+  private readonly cacheMiss = new Duration();
   private readonly batches = new Map<number, BatchStatistics>();
   private inferenceCount = 0;
   private executionCount = 0;
@@ -60,6 +62,13 @@ export class VersionStatistics {
     }
     this.success.add(ns(event.durationNs));
     this.queue.add(ns(event.queueNs));
+    if (event.cache === 'hit') {
+      // Answered from the response cache: counted as a success with its queue and hit times, never computed.
+      this.cacheHit.add(ns(event.cacheNs));
+      if (event.endedAtMs > this.lastInferenceMs) this.lastInferenceMs = Math.floor(event.endedAtMs);
+      return;
+    }
+    if (event.cache === 'miss') this.cacheMiss.add(ns(event.cacheNs));
     this.computeInput.add(ns(event.computeInputNs));
     this.computeInfer.add(ns(event.computeInferNs));
     this.computeOutput.add(ns(event.computeOutputNs));
@@ -94,7 +103,6 @@ export class VersionStatistics {
   }
 
   private static render(name: string, version: number, s: VersionStatistics): ModelStatisticsJson {
-    const zero = (): StatDurationJson => ({ count: 0, ns: 0 });
     return {
       name,
       version: String(version),
@@ -108,9 +116,8 @@ export class VersionStatistics {
         compute_input: s.computeInput.json(),
         compute_infer: s.computeInfer.json(),
         compute_output: s.computeOutput.json(),
-        // No response cache: nothing hits or misses it.
-        cache_hit: zero(),
-        cache_miss: zero(),
+        cache_hit: s.cacheHit.json(),
+        cache_miss: s.cacheMiss.json(),
       },
       // Per-response statistics exist for decoupled models only.
       response_stats: {},

@@ -72,6 +72,8 @@ export interface ServerOptions {
   /** Empty: log to the console. */
   logFile: string;
   modelLoadThreadCount: number;
+  /** --cache-config local,size=<bytes>: the response cache's size; undefined = no response cache. */
+  responseCacheBytes?: number;
   /** --instance-workers: instance worker threads per device; undefined = one per core. */
   instanceWorkers?: number;
   modelLoadRetryCount: number;

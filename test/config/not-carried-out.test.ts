@@ -38,7 +38,6 @@ describe('config fields nereid does not carry out', () => {
     refuseNotCarriedOut(config({}));
     refuseNotCarriedOut(config({ optimization: { priority: 'PRIORITY_DEFAULT', input_pinned_memory: { enable: true } } }));
     const cases: [object, string][] = [
-      [{ response_cache: { enable: true } }, 'response_cache.enable'],
       [{ model_transaction_policy: { decoupled: true } }, 'model_transaction_policy.decoupled'],
       [{ ensemble_scheduling: { step: [{ model_name: 'a', model_namespace: 'team' }] } }, 'ensemble_scheduling.step.model_namespace'],
       [{ optimization: { priority: 'PRIORITY_MAX' } }, 'optimization.priority'],

@@ -297,6 +297,25 @@ export function classificationCases(): Case[] {
 }
 
 /**
+ * The response cache on add_sub_cached: a request, then the same again over each protocol (hits), another input (a
+ * miss), and a hit that asks for one output only (the key ignores the outputs asked for); statistics and metrics after
+ * the corpus compare the hit and miss counts.
+ */
+export function cacheCases(): Case[] {
+  const fp = (name: string, value: number) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(value) } });
+  const body = (value: number, outputs = ''): string =>
+    `{"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,16],"data":${JSON.stringify(Array(16).fill(value))}},` +
+    `{"name":"INPUT1","datatype":"FP32","shape":[1,16],"data":${JSON.stringify(Array(16).fill(1))}}]${outputs}}`;
+  const grpc = (value: number) => ({ rpc: 'ModelInfer', request: { model_name: 'add_sub_cached', inputs: [fp('INPUT0', value), fp('INPUT1', 1)] } });
+  return [
+    { id: 'cache miss then hit', http: post('/v2/models/add_sub_cached/infer', body(5)), grpc: grpc(5) },
+    { id: 'cache hits', http: post('/v2/models/add_sub_cached/infer', body(5)), grpc: grpc(5) },
+    { id: 'cache miss on another input [http only]', http: post('/v2/models/add_sub_cached/infer', body(6)) },
+    { id: 'cache hit asking for one output [http only]', http: post('/v2/models/add_sub_cached/infer', body(6, ',"outputs":[{"name":"OUTPUT1"}]')) },
+  ];
+}
+
+/**
  * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
  * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.
  */
@@ -380,6 +399,7 @@ export function statisticsCases(): Case[] {
     { id: 'statistics add_sub_queue (queue full twice, then a timeout)', http: get('/v2/models/add_sub_queue/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_queue' } }, normalize: zeroTimes },
     { id: 'statistics ensemble_add_sub', http: get('/v2/models/ensemble_add_sub/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'ensemble_add_sub' } }, normalize: zeroTimes },
     { id: 'statistics add_sub_ens (its composing model)', http: get('/v2/models/add_sub_ens/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_ens' } }, normalize: zeroTimes },
+    { id: 'statistics add_sub_cached (cache hits and misses)', http: get('/v2/models/add_sub_cached/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'add_sub_cached' } }, normalize: zeroTimes },
     { id: 'statistics sequence_controls', http: get('/v2/models/sequence_controls/stats'), grpc: { rpc: 'ModelStatistics', request: { name: 'sequence_controls' } }, normalize: zeroTimes },
     { id: 'statistics all', http: get('/v2/models/stats'), grpc: { rpc: 'ModelStatistics', request: {} }, normalize: zeroTimes },
   ];

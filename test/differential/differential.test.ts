@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { tempDir } from '../support/temp-dir.ts';
 import { compareGrpc, compareHttp, type Difference } from './compare.ts';
-import { classificationCases, datatypeCases, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
+import { cacheCases, classificationCases, datatypeCases, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
 import { closeGrpcClients, grpcCall, grpcStream, type GrpcAnswer } from './grpc-probe.ts';
 import { httpCall, type HttpAnswer } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
@@ -32,7 +32,9 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
     const twin = tempDir('nereid-diff-twin-');
     const twins = writeTwinRepository(repository, twin);
     assert.deepEqual(twins.skipped, [], 'every model of the test repository has a twin');
-    [triton, nereid] = await startPair(() => startTriton(twin), () => startNereid(repository));
+    // Both with a response cache of 1 MiB (add_sub_cached uses it).
+    const cache = '--cache-config=local,size=1048576';
+    [triton, nereid] = await startPair(() => startTriton(twin, [cache]), () => startNereid(repository, [cache]));
   });
 
   after(async () => {
@@ -42,7 +44,7 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
   });
 
   it('answers every endpoint, datatype and input error as Triton does, over HTTP and gRPC', async () => {
-    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
+    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...cacheCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
     await runCorpus(cases, triton, nereid, report);
     assert.deepEqual(report.unexpected, [], summary(report));
   });

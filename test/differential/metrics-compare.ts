@@ -4,7 +4,7 @@
  */
 import { httpCall } from './http-probe.ts';
 
-const COUNTERS = /^nv_inference_(request_success|request_failure|count|exec_count|pending_request_count)\{/;
+const COUNTERS = /^(nv_inference_(request_success|request_failure|count|exec_count|pending_request_count)|nv_cache_num_(hits|misses)_per_model)\{/;
 
 export interface MetricsView {
   families: string[];

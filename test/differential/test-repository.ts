@@ -10,7 +10,8 @@
  *   - add_sub_ext: add_sub for the extensions nereid lacks (classification, generate), so they stay out of add_sub's counts;
  *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble);
  *   - sequence_controls: the sequence batcher's control inputs, echoed;
- *   - classify_labels: an FP32 identity whose output has a label file (classification with labels).
+ *   - classify_labels: an FP32 identity whose output has a label file (classification with labels);
+ *   - add_sub_cached: add_sub with response_cache enabled (both servers run with --cache-config local,size=1 MiB).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -92,6 +93,9 @@ export function writeDifferentialRepository(dir: string): void {
       'add_sub_sequence',
       'sequence_batching { max_sequence_idle_microseconds: 60000000 }\ninstance_group [ { count: 1 kind: KIND_CPU } ]\n',
     ),
+  });
+  writeModelDir(dir, 'add_sub_cached', addSubModel(), {
+    config: addSubConfig('add_sub_cached', 'instance_group [ { count: 1 kind: KIND_CPU } ]\nresponse_cache { enable: true }\n'),
   });
   writeEnsemble(dir);
   writeSequenceModels(dir);

@@ -23,6 +23,10 @@ const TRITON_COUNTERS = [
   'nv_inference_compute_input_duration_us',
   'nv_inference_compute_infer_duration_us',
   'nv_inference_compute_output_duration_us',
+  'nv_cache_num_hits_per_model',
+  'nv_cache_hit_duration_per_model',
+  'nv_cache_num_misses_per_model',
+  'nv_cache_miss_duration_per_model',
 ];
 const HISTOGRAMS = [
   'nereid_inference_request_duration_us',
@@ -162,9 +166,11 @@ describe('Metrics', () => {
     publishLoad(m, 1.25);
     const f = await scrape(metrics);
     assert.equal(sampleValue(f, 'nv_model_load_duration_secs', v1('m_load')), 1.25);
-    for (const name of TRITON_COUNTERS.filter((n) => n !== 'nv_inference_request_failure')) {
+    for (const name of TRITON_COUNTERS.filter((n) => n !== 'nv_inference_request_failure' && !n.startsWith('nv_cache_'))) {
       assert.equal(sampleValue(f, name, v1('m_load')), 0, name);
     }
+    // The cache series exist only for versions with response_cache enabled (see test/core/response-cache.test.ts).
+    assert.equal(sampleValue(f, 'nv_cache_num_hits_per_model', v1('m_load')), undefined);
     for (const reason of ['REJECTED', 'CANCELED', 'BACKEND', 'OTHER']) {
       assert.equal(sampleValue(f, 'nv_inference_request_failure', { model: 'm_load', reason, version: '1' }), 0);
     }

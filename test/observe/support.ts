@@ -92,6 +92,8 @@ const request: RequestEvent = {
   computeInferNs: 0,
   computeOutputNs: 0,
   endedAtMs: 0,
+  cache: 'none',
+  cacheNs: 0,
 };
 const execution: ExecutionEvent = {
   plan: undefined as unknown as ModelPlan,
