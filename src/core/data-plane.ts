@@ -6,8 +6,9 @@
  */
 import type { ModelConfig } from '../config/model-config.ts';
 import type { InferRequest, InferResponse } from '../protocol/inference.ts';
-import { ServerError } from '../protocol/errors.ts';
+import { notFound, ServerError } from '../protocol/errors.ts';
 import { InferenceService } from './inference-service.ts';
+import { SystemSharedMemory, type SharedMemoryAccess, type SystemRegionStatus } from './system-shared-memory.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
@@ -37,12 +38,13 @@ export class DataPlane {
   private readonly inference: InferenceService;
   private readonly queries: ModelQueries;
   private readonly metadata: ServerMetadata;
+  private readonly systemShm = new SystemSharedMemory();
 
   constructor(
     private readonly parts: DataPlaneParts,
     private readonly options: DataPlaneOptions,
   ) {
-    this.inference = new InferenceService(parts.models, parts.responseCache);
+    this.inference = new InferenceService(parts.models, parts.responseCache, this.systemShm);
     this.queries = new ModelQueries(parts.models);
     this.metadata = serverMetadata(options.serverId);
   }
@@ -124,6 +126,38 @@ export class DataPlane {
   /** Unloads every version of a model once its in-flight requests finish. Refused outside explicit mode. */
   unloadModel(name: string, options?: { unloadDependents?: boolean }): Promise<void> {
     return this.parts.models.unload(name, options);
+  }
+
+  /** What request decoders need of the system shared-memory regions (an input's bytes, an output place's check). */
+  get sharedMemory(): SharedMemoryAccess {
+    return this.systemShm;
+  }
+
+  /** Every registered system shared-memory region, or the one named (NOT_FOUND when it is not registered). */
+  systemSharedMemoryStatus(name = ''): SystemRegionStatus[] {
+    return this.systemShm.status(name);
+  }
+
+  /** Registers `/dev/shm/<key>` from `offset` for `byteSize` bytes as region `name` (Triton's errors and texts). */
+  registerSystemSharedMemory(name: string, key: string, offset: number, byteSize: number): void {
+    this.systemShm.register(name, key, offset, byteSize);
+  }
+
+  /** Unregisters one region (an unknown name is not an error) or, with no name, all of them. */
+  unregisterSystemSharedMemory(name = ''): void {
+    if (name === '') this.systemShm.unregisterAll();
+    else this.systemShm.unregister(name);
+  }
+
+  /** No CUDA regions can exist without a GPU: none, or NOT_FOUND for one named (a CPU-only tritonserver's answers). */
+  cudaSharedMemoryStatus(name = ''): [] {
+    if (name !== '') throw notFound(`Unable to find cuda shared memory region: '${name}'`);
+    return [];
+  }
+
+  /** Closes every shared-memory region (shutdown). */
+  close(): void {
+    this.systemShm.closeAll();
   }
 
   logSettings(): LogSettings {

@@ -3,7 +3,7 @@
  * plan, hand the execution to the version's scheduler and shape the response. No wire formats here. Each request
  * that passes validation ends with one RequestEvent for the observers.
  */
-import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Parameters } from '../protocol/inference.ts';
+import type { InferRequest, InferResponse, OutputTensor, ParameterValue, Parameters, SharedMemoryPlace } from '../protocol/inference.ts';
 import type { ExecutionResult } from '../protocol/execution.ts';
 import type { WireTensor } from '../protocol/wire-tensor.ts';
 import type { ModelLookup, ServableVersion } from './model-lookup.ts';
@@ -12,8 +12,12 @@ import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
 import type { ResponseCache } from './response-cache.ts';
+import type { SystemSharedMemory } from './system-shared-memory.ts';
+import { ResponseError } from '../protocol/errors.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
+
+const EMPTY = new Uint8Array(0);
 
 /** Request parameter asking for the batch a request ran in; the response then carries the two below. */
 export const BATCH_INFO_PARAMETER = 'nereid_batch_info';
@@ -46,6 +50,8 @@ export class InferenceService implements StepRunner {
   constructor(
     private readonly lookup: ModelLookup,
     private readonly cache?: ResponseCache,
+    /** The system shared-memory regions outputs may be written to. */
+    private readonly sharedMemory?: SystemSharedMemory,
   ) {}
 
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
@@ -121,8 +127,9 @@ export class InferenceService implements StepRunner {
       }
       publishRequest(plan, startedAt, result, undefined, undefined, cacheKey === undefined ? undefined : { hit: false, ns: cacheNs });
       onResult?.(result);
-      // Classification is the front end's business in Triton: after the request is counted, and it fails only itself.
+      // Classification and shared-memory outputs are the front end's business in Triton: after the request is counted.
       if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
+      if (request.outputs?.some((o) => o.sharedMemory !== undefined)) this.writeSharedMemoryOutputs(outputs, request);
       return {
         modelName,
         modelVersion: String(plan.version),
@@ -150,7 +157,32 @@ export class InferenceService implements StepRunner {
     const outputs = cachedOutputs(cached, wanted);
     publishRequest(plan, startedAt, CACHE_HIT_RESULT, undefined, undefined, { hit: true, ns: cacheNs });
     if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
+    if (request.outputs?.some((o) => o.sharedMemory !== undefined)) this.writeSharedMemoryOutputs(outputs, request);
     return { modelName, modelVersion: String(plan.version), ...(request.id ? { id: request.id } : {}), outputs };
+  }
+
+  /**
+   * Writes each output asked for in shared memory into its region, leaving the response an empty tensor that says
+   * where it went; a region too small for the output fails the response with Triton's INTERNAL text.
+   */
+  private writeSharedMemoryOutputs(outputs: OutputTensor[], request: InferRequest): void {
+    const places = new Map<string, SharedMemoryPlace>();
+    for (const o of request.outputs!) if (o.sharedMemory !== undefined) places.set(o.name, o.sharedMemory);
+    for (let i = 0; i < outputs.length; i++) {
+      const output = outputs[i]!;
+      const place = places.get(output.name);
+      if (place === undefined) continue;
+      if (place.byteSize < output.data.byteLength) {
+        throw new ResponseError(
+          'INTERNAL',
+          `shared memory size specified with the request for output '${output.name}' (${place.byteSize} bytes) should be at least ` +
+            `${output.data.byteLength} bytes to hold the results`,
+        );
+      }
+      if (this.sharedMemory === undefined) throw new ResponseError('NOT_FOUND', `Unable to find shared memory region: '${place.region}'`);
+      this.sharedMemory.write(place, output.data);
+      outputs[i] = { name: output.name, datatype: output.datatype, shape: output.shape, data: EMPTY, sharedMemory: place };
+    }
   }
 }
 

@@ -20,8 +20,17 @@ export interface InputTensor {
   readonly parameters?: Parameters;
 }
 
+/** Where a tensor lives in a registered system shared-memory region: its name, the offset in it, the byte size. */
+export interface SharedMemoryPlace {
+  readonly region: string;
+  readonly offset: number;
+  readonly byteSize: number;
+}
+
 export interface RequestedOutput {
   readonly name: string;
+  /** The shared-memory extension: write this output there instead of returning its bytes. */
+  readonly sharedMemory?: SharedMemoryPlace;
   /** The classification extension: return the top `classCount` classes of this output instead of its values. */
   readonly classCount?: number;
   readonly parameters?: Parameters;
@@ -42,7 +51,10 @@ export interface OutputTensor {
   readonly name: string;
   readonly datatype: Datatype;
   readonly shape: readonly number[];
+  /** Empty when the output was written to shared memory (`sharedMemory`). */
   readonly data: Uint8Array;
+  /** Where the output was written, when the request asked for it in shared memory. */
+  readonly sharedMemory?: SharedMemoryPlace;
 }
 
 export interface InferResponse {

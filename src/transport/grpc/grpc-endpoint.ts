@@ -17,6 +17,7 @@ import { repositoryRpcs } from './repository-rpcs.ts';
 import { restrictRpcs } from './restricted-rpcs.ts';
 import type { Restrictions } from '../../options/restricted-features.ts';
 import { unbuiltRpcs } from './unbuilt-rpcs.ts';
+import { sharedMemoryRpcs } from './shared-memory-rpcs.ts';
 
 export interface GrpcEndpointOptions {
   readonly port: number;
@@ -60,6 +61,7 @@ export class GrpcEndpoint {
       ...inferRpcs(dataPlane),
       ...repositoryRpcs(dataPlane),
       ...unbuiltRpcs(),
+      ...sharedMemoryRpcs(dataPlane),
       ...logSettingsRpc(dataPlane),
     }, restrictions) as grpc.UntypedServiceImplementation);
     server.addService(healthServiceDefinition, restrictRpcs({ Check }, restrictions) as grpc.UntypedServiceImplementation);

@@ -4,8 +4,8 @@
  * ParseClassificationParams; same checks, texts and codes) and converting between InferParameter and the internal
  * ParameterValue.
  */
-import { invalidArg, notFound, type ServerError } from '../../protocol/errors.ts';
-import type { ParameterValue, Parameters } from '../../protocol/inference.ts';
+import { invalidArg, type ServerError } from '../../protocol/errors.ts';
+import type { ParameterValue, Parameters, SharedMemoryPlace } from '../../protocol/inference.ts';
 import type { InferParameter, InferParameterChoice, InferParameterMap } from './grpc-protos.ts';
 
 const CHOICES: readonly InferParameterChoice[] = [
@@ -157,9 +157,9 @@ function expectedBool(key: string): ServerError {
 
 /**
  * Triton's ParseSharedMemoryParams for an input or requested output: the region (string), offset and byte size
- * (int64) type checks and their dependencies. Returns the region name when the tensor asks for shared memory.
+ * (int64) type checks and their dependencies. Returns where the tensor lives when it asks for shared memory.
  */
-export function sharedMemoryRegion(tensorName: string, map: InferParameterMap): string | undefined {
+export function sharedMemoryPlace(tensorName: string, map: InferParameterMap): SharedMemoryPlace | undefined {
   let region: string | undefined;
   const regionParameter = map['shared_memory_region'];
   if (regionParameter !== undefined) {
@@ -182,18 +182,15 @@ export function sharedMemoryRegion(tensorName: string, map: InferParameterMap): 
       throw invalidArg(`invalid value type for '${key}' parameter for tensor '${tensorName}', expected int64_param.`);
     }
   }
-  if (region !== undefined && map['shared_memory_byte_size'] === undefined) {
+  if (region === undefined) return undefined;
+  if (map['shared_memory_byte_size'] === undefined) {
     throw invalidArg(
       `'shared_memory_byte_size' must be specified along with 'shared_memory_region' parameter for tensor ` +
         `'${tensorName}'`,
     );
   }
-  return region;
-}
-
-/** No region can be registered yet, so every region is unknown: Triton's text and code for that. */
-export function unregisteredRegion(region: string): ServerError {
-  return notFound(`Unable to find shared memory region: '${region}'`);
+  const offset = map['shared_memory_offset'] === undefined ? 0 : Number(int64Value(map['shared_memory_offset'].int64_param!));
+  return { region, offset, byteSize: Number(int64Value(map['shared_memory_byte_size'].int64_param!)) };
 }
 
 /** Triton's ParseClassificationParams: the requested class count (int64 >= 1), undefined when not asked for. */

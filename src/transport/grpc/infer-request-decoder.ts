@@ -18,6 +18,7 @@
  * after every other decoder check, as in Triton.
  */
 import { encodeBytesElements } from '../../protocol/bytes-codec.ts';
+import { NO_SHARED_MEMORY, type SharedMemoryAccess } from '../../core/system-shared-memory.ts';
 import { isDatatype, type Datatype } from '../../protocol/datatypes.ts';
 import { invalidArg } from '../../protocol/errors.ts';
 import type { InferRequest, InputTensor, Parameters, RequestedOutput } from '../../protocol/inference.ts';
@@ -30,8 +31,7 @@ import type {
 import {
   classificationCount,
   readRequestParameters,
-  sharedMemoryRegion,
-  unregisteredRegion,
+  sharedMemoryPlace,
 } from './infer-parameters.ts';
 
 export interface DecodedGrpcInferRequest {
@@ -49,11 +49,11 @@ const EMPTY = new Uint8Array(0);
 type TritonDatatype = Datatype | '<invalid>';
 
 /** Decodes `message`; throws ServerError with Triton's code and text on the first problem. */
-export function decodeGrpcInferRequest(message: ModelInferRequest): DecodedGrpcInferRequest {
+export function decodeGrpcInferRequest(message: ModelInferRequest, sharedMemory: SharedMemoryAccess = NO_SHARED_MEMORY): DecodedGrpcInferRequest {
   const model = message.model_name;
   const { parameters, enableEmptyFinalResponse } = readRequestParameters(message.parameters);
-  const located = locateInputData(message, model);
-  const outputs = readRequestedOutputs(message.outputs);
+  const located = locateInputData(message, model, sharedMemory);
+  const outputs = readRequestedOutputs(message.outputs, sharedMemory);
 
   const inputs = new Array<InputTensor>(located.length);
   for (let i = 0; i < located.length; i++) {
@@ -77,20 +77,20 @@ interface LocatedInput {
 }
 
 /** Triton's InferGRPCToInput: each input's data from shared memory, `contents` or the next raw entry, in order. */
-function locateInputData(message: ModelInferRequest, model: string): LocatedInput[] {
+function locateInputData(message: ModelInferRequest, model: string, sharedMemory: SharedMemoryAccess): LocatedInput[] {
   const raw = message.raw_input_contents;
   let rawIndex = 0;
   return message.inputs.map((tensor) => {
-    const region = sharedMemoryRegion(tensor.name, tensor.parameters);
+    const place = sharedMemoryPlace(tensor.name, tensor.parameters);
     const contents = tensor.contents ?? undefined;
-    if (region !== undefined) {
+    if (place !== undefined) {
       if (contents !== undefined) {
         throw invalidArg(
           `unexpected 'content' provided when using shared memory for input tensor '${tensor.name}' for model ` +
             `'${model}'`,
         );
       }
-      throw unregisteredRegion(region);
+      return { tensor, data: sharedMemory.read(place) };
     }
     if (contents !== undefined) {
       if (raw.length > 0) {
@@ -146,15 +146,19 @@ function contentsToBytes(tensor: InferInputTensor, contents: InferTensorContents
 }
 
 /** Requested outputs with Triton's parameter checks (with their class counts); shared memory is refused for now. */
-function readRequestedOutputs(requested: readonly InferRequestedOutputTensor[]): RequestedOutput[] {
+function readRequestedOutputs(requested: readonly InferRequestedOutputTensor[], sharedMemory: SharedMemoryAccess): RequestedOutput[] {
   return requested.map((output) => {
-    const region = sharedMemoryRegion(output.name, output.parameters);
+    const place = sharedMemoryPlace(output.name, output.parameters);
     const classes = classificationCount(output.parameters);
-    if (region !== undefined && classes !== undefined) {
+    if (place !== undefined && classes !== undefined) {
       throw invalidArg("output can't set both 'shared_memory_region' and 'classification'");
     }
-    if (region !== undefined) throw unregisteredRegion(region);
-    return classes === undefined ? { name: output.name } : { name: output.name, classCount: Number(classes) };
+    if (place !== undefined) sharedMemory.check(place);
+    return {
+      name: output.name,
+      ...(classes === undefined ? {} : { classCount: Number(classes) }),
+      ...(place === undefined ? {} : { sharedMemory: place }),
+    };
   });
 }
 

@@ -17,7 +17,7 @@ import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
 import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
 
 async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone): Promise<ModelInferResponse> {
-  const { modelName, version, request } = decodeGrpcInferRequest(message);
+  const { modelName, version, request } = decodeGrpcInferRequest(message, dataPlane.sharedMemory);
   const response = await dataPlane.infer(modelName, version, { ...request, signal });
   return encodeGrpcInferResponse(response);
 }

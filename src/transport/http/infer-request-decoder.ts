@@ -37,17 +37,18 @@ import {
   readRequestedOutputs,
   readRequestId,
   readRequestParameters,
-  sharedMemoryRegion,
-  unregisteredRegion,
+  sharedMemoryPlace,
 } from './infer-request-fields.ts';
 import { inputDataNumberTokens } from './json-exact-integers.ts';
 import { fieldError, hasMember, isUint, memberAsArray, memberAsString, NOT_UINT } from './json-fields.ts';
 import { jsonStringsToTensorBytes, jsonToTensorBytes, type JsonDataSource } from './json-tensor-data.ts';
 import { decodeRawRequest } from './raw-request.ts';
+import { NO_SHARED_MEMORY, type SharedMemoryAccess } from '../../core/system-shared-memory.ts';
 
 export type { DecodedInferRequest, OutputFormat, RawInputSpec } from './infer-codec-types.ts';
 
 const EMPTY = new Uint8Array(0);
+
 
 /**
  * body: the whole (already decompressed) request body; headerLength: the Inference-Header-Content-Length value as
@@ -59,6 +60,7 @@ export function decodeInferRequest(
   headerLength: string | undefined,
   modelName: string,
   rawInputs: () => readonly RawInputSpec[],
+  sharedMemory: SharedMemoryAccess = NO_SHARED_MEMORY,
 ): DecodedInferRequest {
   const jsonLength = inferenceHeaderLength(headerLength, body.length);
   if (jsonLength === 0) return decodeRawRequest(body, modelName, rawInputs());
@@ -68,8 +70,8 @@ export function decodeInferRequest(
 
   const id = readRequestId(root);
   const { parameters, defaultBinary } = readRequestParameters(root);
-  const inputs = readInputs(root, body, jsonLength, modelName, json, text);
-  const { outputs, listed } = readRequestedOutputs(root);
+  const inputs = readInputs(root, body, jsonLength, modelName, json, text, sharedMemory);
+  const { outputs, listed } = readRequestedOutputs(root, sharedMemory);
   const request: { id?: string; inputs: InputTensor[]; outputs?: readonly RequestedOutput[]; parameters?: Parameters } =
     { inputs };
   if (id !== undefined) request.id = id;
@@ -132,6 +134,7 @@ function readInputs(
   modelName: string,
   json: Uint8Array,
   text: string,
+  sharedMemory: SharedMemoryAccess,
 ): InputTensor[] {
   const inputsJson = memberAsArray(root, 'inputs', "Unable to parse 'inputs'");
   const inputs = new Array<InputTensor>(inputsJson.length);
@@ -158,8 +161,11 @@ function readInputs(
       data = size === 0 ? EMPTY : new Uint8Array(body.buffer, body.byteOffset + offset, size);
       offset += size;
     } else {
-      const region = sharedMemoryRegion(params);
-      if (region !== undefined) throw unregisteredRegion(region);
+      const place = sharedMemoryPlace(params);
+      if (place !== undefined) {
+        inputs[i] = { name, datatype: knownDatatype(datatypeText, name), shape, data: sharedMemory.read(place) };
+        continue;
+      }
       // Triton's order: the element count (overflow refused), then 'data', then the byte size (overflow refused).
       if (elementCountOverflows(shape)) throw elementCountTooLarge(name);
       const count = elementCount(shape);

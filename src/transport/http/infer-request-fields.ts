@@ -5,8 +5,9 @@
  * Triton answers for an unregistered region (NOT_FOUND). Classification outputs are not supported yet either
  * (UNSUPPORTED, so HTTP 501: a valid request for a feature this server does not implement).
  */
-import { invalidArg, notFound } from '../../protocol/errors.ts';
-import type { Parameters, RequestedOutput } from '../../protocol/inference.ts';
+import { invalidArg } from '../../protocol/errors.ts';
+import type { SharedMemoryAccess } from '../../core/system-shared-memory.ts';
+import type { Parameters, RequestedOutput, SharedMemoryPlace } from '../../protocol/inference.ts';
 import {
   fieldError,
   hasMember,
@@ -92,7 +93,7 @@ export interface RequestedOutputs {
 const NO_OUTPUTS: RequestedOutputs = { outputs: undefined, listed: new Map() };
 
 /** Request `outputs`: names, binary_data, and the shared-memory and classification parameters Triton checks. */
-export function readRequestedOutputs(root: unknown): RequestedOutputs {
+export function readRequestedOutputs(root: unknown, sharedMemory: SharedMemoryAccess): RequestedOutputs {
   if (!hasMember(root, 'outputs')) return NO_OUTPUTS;
   const json = memberAsArray(root, 'outputs', "Unable to parse 'outputs'");
   if (json.length === 0) return NO_OUTPUTS;
@@ -109,15 +110,15 @@ export function readRequestedOutputs(root: unknown): RequestedOutputs {
       if (!isUint(value)) throw fieldError("Unable to set 'classification'", NOT_UINT);
       classes = value;
     }
-    const region = sharedMemoryRegion(params);
-    if (region !== undefined) throw unregisteredRegion(region);
+    const place = sharedMemoryPlace(params);
+    if (place !== undefined) sharedMemory.check(place);
     let binary = false;
     if (hasMember(params, 'binary_data')) {
       const value = params.binary_data;
       if (typeof value !== 'boolean') throw fieldError("Unable to parse 'binary_data'", NOT_BOOL);
       binary = value;
     }
-    outputs[i] = classes > 0 ? { name, classCount: classes } : { name };
+    outputs[i] = { name, ...(classes > 0 ? { classCount: classes } : {}), ...(place === undefined ? {} : { sharedMemory: place }) };
     if (!listed.has(name)) listed.set(name, binary);
   }
   return { outputs, listed };
@@ -137,26 +138,26 @@ function checkOutputParameterCombination(params: unknown): void {
 }
 
 /**
- * Triton's CheckSharedMemoryData: the region name (when given) and the offset and byte size type checks. Returns the
- * region name, if any.
+ * Triton's CheckSharedMemoryData: the region name (when given) and the offset and byte size type checks. Returns where
+ * the tensor lives, if it is in shared memory. A missing byte size reads as one no region can hold (tritonserver 2.51
+ * then answers `Invalid offset + byte size for shared memory region`, once the region is found).
  */
-export function sharedMemoryRegion(params: unknown): string | undefined {
+export function sharedMemoryPlace(params: unknown): SharedMemoryPlace | undefined {
   let region: string | undefined;
   if (hasMember(params, 'shared_memory_region')) {
     const value = params.shared_memory_region;
     if (typeof value !== 'string') throw fieldError("Unable to parse 'shared_memory_region'", NOT_STRING);
     region = value;
   }
-  if (hasMember(params, 'shared_memory_offset') && !isUint(params.shared_memory_offset)) {
-    throw fieldError("Unable to parse 'shared_memory_offset'", NOT_UINT);
+  let offset = 0;
+  if (hasMember(params, 'shared_memory_offset')) {
+    if (!isUint(params.shared_memory_offset)) throw fieldError("Unable to parse 'shared_memory_offset'", NOT_UINT);
+    offset = params.shared_memory_offset;
   }
-  if (hasMember(params, 'shared_memory_byte_size') && !isUint(params.shared_memory_byte_size)) {
-    throw fieldError("Unable to parse 'shared_memory_byte_size'", NOT_UINT);
+  let byteSize = Number.MAX_SAFE_INTEGER;
+  if (hasMember(params, 'shared_memory_byte_size')) {
+    if (!isUint(params.shared_memory_byte_size)) throw fieldError("Unable to parse 'shared_memory_byte_size'", NOT_UINT);
+    byteSize = params.shared_memory_byte_size;
   }
-  return region;
-}
-
-/** No region can be registered yet, so every region is unknown, with Triton's text and code for that. */
-export function unregisteredRegion(region: string): Error {
-  return notFound(`Unable to find shared memory region: '${region}'`);
+  return region === undefined ? undefined : { region, offset, byteSize };
 }

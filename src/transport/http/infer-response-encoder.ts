@@ -2,7 +2,7 @@
  * Encodes an InferResponse for HTTP/REST: the JSON header in Triton's key order (`id` only when non-empty,
  * `model_name`, `model_version`, `parameters` only when set, `outputs`), each output as `name`, `datatype`, `shape`
  * and then either a flat `data` array or `parameters.binary_data_size` with its bytes following the JSON in outputs
- * order (zero-size outputs add no bytes). The header is built as text around pre-stringified data arrays; binary
+ * order (zero-size outputs add no bytes); an output written to shared memory has neither. The header is built as text around pre-stringified data arrays; binary
  * outputs are passed on as the same views, never copied.
  */
 import { elementCount } from '../../protocol/datatypes.ts';
@@ -42,7 +42,10 @@ export function encodeInferResponse(response: InferResponse, format: OutputForma
     json += `{"name":${JSON.stringify(output.name)},"datatype":"${output.datatype}",`;
     json += `"shape":[${output.shape.join(',')}]`;
     const binary = format.listed.get(output.name) ?? format.defaultBinary;
-    if (binary) {
+    if (output.sharedMemory !== undefined) {
+      // Written to its shared-memory region: Triton's response names it and nothing else.
+      json += '}';
+    } else if (binary) {
       const size = output.data.byteLength;
       json += `,"parameters":{"binary_data_size":${size}}}`;
       if (size > 0) {

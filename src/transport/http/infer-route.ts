@@ -48,8 +48,12 @@ export async function handleInfer(
     const header = req.headers['inference-header-content-length'];
     const headerLength = Array.isArray(header) ? header[0] : header;
     outsideJsonPath(() => inferenceHeaderLength(headerLength, body.length));
-    const { request, format } = decodeInferRequest(body, headerLength, modelName, () =>
-      ctx.dataPlane.rawInputs(modelName, version),
+    const { request, format } = decodeInferRequest(
+      body,
+      headerLength,
+      modelName,
+      () => ctx.dataPlane.rawInputs(modelName, version),
+      ctx.dataPlane.sharedMemory,
     );
     const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone });
     const encoded = outsideJsonPath(() => encodeInferResponse(response, format));
