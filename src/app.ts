@@ -164,6 +164,7 @@ export async function shutDown(app: App, endpoints: Endpoints, exitTimeoutSecs: 
   }
   await stopEndpoints(endpoints);
   await app.repository.unloadAll();
+  app.dataPlane.close();
   app.metrics.close();
   app.statistics.close();
   return true;

@@ -71,13 +71,18 @@ export interface PerfAnalyzerOptions {
   readonly model: string;
   /** Length of one measurement window, ms (perf_analyzer settles over at least three). */
   readonly windowMs: number;
+  /** Requests in flight (default 1). */
+  readonly concurrency?: number;
+  /** More perf_analyzer arguments (e.g. `--shared-memory system`). */
+  readonly extraArgs?: readonly string[];
 }
 
-/** Runs one pass at concurrency 1; a failure is recorded in the row's error, never thrown. */
+/** Runs one pass (at concurrency 1 unless told); a failure is recorded in the row's error, never thrown. */
 export function runPerfAnalyzer(options: PerfAnalyzerOptions): Promise<PerfAnalyzerRow> {
   const args = [
     '-m', options.model, '-u', `127.0.0.1:${options.port}`, ...(options.protocol === 'grpc' ? ['-i', 'grpc'] : []),
-    '--concurrency-range', '1', '--measurement-interval', String(options.windowMs),
+    '--concurrency-range', String(options.concurrency ?? 1), '--measurement-interval', String(options.windowMs),
+    ...(options.extraArgs ?? []),
     // A loose bound (the last three windows within 2× of each other) and few trials: a shared 2-core machine rarely
     // gives three windows within the default 10%, and even 50% failed there. The breakdown is what this is for.
     '--stability-percentage', '100', '--max-trials', '8',
@@ -94,7 +99,7 @@ export function runPerfAnalyzer(options: PerfAnalyzerOptions): Promise<PerfAnaly
       done = true;
       clearTimeout(timer);
       resolve({
-        server: options.server, protocol: options.protocol, model: options.model, concurrency: 1,
+        server: options.server, protocol: options.protocol, model: options.model, concurrency: options.concurrency ?? 1,
         ...parsePerfAnalyzer(output),
         ...(error !== undefined ? { error } : {}),
       });

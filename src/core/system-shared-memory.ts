@@ -7,6 +7,8 @@
  * copy between the page cache the client mapped and the server's buffers, no body parsing). The checks and texts are
  * tritonserver 2.51's, seen on it: a key that cannot be opened, a region past the end of the object or at an offset
  * mmap would refuse (not a multiple of the page size), a name already registered, a tensor outside its region.
+ * One difference: 2.51 refuses a second region on a key already registered (`Invalid shared memory region`: it reuses
+ * the first region's descriptor, which it closed after mapping); nereid registers it.
  * A key must name a file directly in /dev/shm (no other '/'), so no request reaches any other file.
  * Regions are closed when unregistered, and by closeAll() at shutdown. Reads and writes are synchronous, so no region
  * is ever closed under one; a request's outputs go to its region when its response is ready, and a region
@@ -69,8 +71,11 @@ export class SystemSharedMemory implements SharedMemoryAccess {
     }
     try {
       const stat = fstatSync(fd);
-      if (!stat.isFile() || offset + byteSize > stat.size || offset % PAGE_SIZE !== 0) {
-        throw internal(`Invalid shared memory region: '${key}'`);
+      if (!stat.isFile()) throw internal(`Invalid shared memory region: '${key}'`);
+      if (offset + byteSize > stat.size) throw invalidArg(`failed to register shared memory region '${name}': invalid args`);
+      // mmap takes offsets in whole pages only (EINVAL otherwise), and Triton reports its strerror so.
+      if (offset % PAGE_SIZE !== 0) {
+        throw invalidArg(`failed to register shared memory region '${name}': unable to process address spaceInvalid argument`);
       }
     } catch (error) {
       closeSync(fd);

@@ -315,6 +315,82 @@ export function cacheCases(): Case[] {
   ];
 }
 
+/** The shared-memory object the differential test creates (8 KiB: INPUT0 at 0 and INPUT1 at 64, FP32 [1, 16]). */
+export const SHM_KEY = `/nereid_differential_${process.pid}`;
+/** A second object, for the output region (tritonserver 2.51 refuses a second region on a key already registered). */
+export const SHM_OUT_KEY = `/nereid_differential_out_${process.pid}`;
+/** Its values: INPUT0 = 0..15, INPUT1 = 1.0 each. */
+export function shmContents(): Buffer {
+  const data = Buffer.alloc(8192);
+  for (let i = 0; i < 16; i++) {
+    data.writeFloatLE(i, 4 * i);
+    data.writeFloatLE(1, 64 + 4 * i);
+  }
+  return data;
+}
+
+/**
+ * System and CUDA shared memory: registration (and its errors: the name twice, a key that does not exist, a region past
+ * the object's end or at an offset mmap refuses, a body without a key or a byte size), status, inference with inputs
+ * read from and outputs written to regions (and its errors: a byte size that does not match, offsets out of the region,
+ * an output region too small, an unknown region), unregistering, and CUDA as a CPU-only server answers it.
+ */
+export function sharedMemoryCases(): Case[] {
+  const register = (name: string, body: string): HttpCall => post(`/v2/systemsharedmemory/region/${name}/register`, body);
+  const shmInput = (name: string, region: string, size: number, offset: number): string =>
+    `{"name":"${name}","datatype":"FP32","shape":[1,16],"parameters":{"shared_memory_region":"${region}","shared_memory_byte_size":${size},"shared_memory_offset":${offset}}}`;
+  const infer = (inputs: string, outputs = ''): HttpCall => post('/v2/models/add_sub/infer', `{"inputs":[${inputs}]${outputs}}`);
+  const grpcInput = (name: string, region: string, size: number, offset: number) => ({
+    name, datatype: 'FP32', shape: [1, 16],
+    parameters: { shared_memory_region: { string_param: region }, shared_memory_byte_size: { int64_param: size }, shared_memory_offset: { int64_param: offset } },
+  });
+  const both = shmInput('INPUT0', 'in', 64, 0) + ',' + shmInput('INPUT1', 'in', 64, 64);
+  return [
+    // One region for inputs and outputs: tritonserver 2.51 writes an output of a region on a second key into the first
+    // key's object (seen: bytes meant for /b at 4096 landed in /a at 0), which nereid does not reproduce.
+    { id: 'shm register in [http only]', http: register('in', `{"key":"${SHM_KEY}","offset":0,"byte_size":8192}`) },
+    { id: 'shm register out [grpc only]', grpc: { rpc: 'SystemSharedMemoryRegister', request: { name: 'out', key: SHM_OUT_KEY, offset: 4096, byte_size: 128 } } },
+    { id: 'shm register a second region on a key [http only]', http: register('twice', `{"key":"${SHM_KEY}","offset":4096,"byte_size":128}`) },
+    { id: 'shm register in again', http: register('in', `{"key":"${SHM_KEY}","byte_size":128}`), grpc: { rpc: 'SystemSharedMemoryRegister', request: { name: 'in', key: SHM_KEY, byte_size: 128 } } },
+    { id: 'shm register a missing key', http: register('x', '{"key":"/nereid_no_such_key","byte_size":16}'), grpc: { rpc: 'SystemSharedMemoryRegister', request: { name: 'x', key: '/nereid_no_such_key', byte_size: 16 } } },
+    { id: 'shm register past the end [http only]', http: register('x', `{"key":"${SHM_OUT_KEY}_2","byte_size":8193}`) },
+    { id: 'shm register at an unaligned offset [http only]', http: register('x', `{"key":"${SHM_OUT_KEY}_2","offset":64,"byte_size":64}`) },
+    { id: 'shm register without key [http only]', http: register('x', '{"byte_size":16}') },
+    { id: 'shm register without byte_size [http only]', http: register('x', `{"key":"${SHM_KEY}"}`) },
+    { id: 'shm register with a string offset [http only]', http: register('x', `{"key":"${SHM_KEY}","offset":"0","byte_size":16}`) },
+    { id: 'shm status', http: get('/v2/systemsharedmemory/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: {} } },
+    { id: 'shm status of one', http: get('/v2/systemsharedmemory/region/in/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: { name: 'in' } } },
+    { id: 'shm status unknown', http: get('/v2/systemsharedmemory/region/nope/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: { name: 'nope' } } },
+    {
+      id: 'shm infer in and out',
+      http: infer(both, ',"outputs":[{"name":"OUTPUT0","parameters":{"shared_memory_region":"in","shared_memory_byte_size":64,"shared_memory_offset":4096}},{"name":"OUTPUT1"}]'),
+      grpc: {
+        rpc: 'ModelInfer',
+        request: {
+          model_name: 'add_sub', inputs: [grpcInput('INPUT0', 'in', 64, 0), grpcInput('INPUT1', 'in', 64, 64)],
+          outputs: [{ name: 'OUTPUT0', parameters: { shared_memory_region: { string_param: 'in' }, shared_memory_byte_size: { int64_param: 64 }, shared_memory_offset: { int64_param: 4096 } } }, { name: 'OUTPUT1' }],
+        },
+      },
+    },
+    { id: 'shm infer byte size mismatch', http: infer(shmInput('INPUT0', 'in', 60, 0) + ',' + shmInput('INPUT1', 'in', 64, 64)), grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [grpcInput('INPUT0', 'in', 60, 0), grpcInput('INPUT1', 'in', 64, 64)] } } },
+    { id: 'shm infer offset past the region [http only]', http: infer(shmInput('INPUT0', 'in', 64, 200) + ',' + shmInput('INPUT1', 'in', 64, 64)) },
+    { id: 'shm infer offset and size past the region [http only]', http: infer(shmInput('INPUT0', 'in', 64, 100) + ',' + shmInput('INPUT1', 'in', 64, 64)) },
+    { id: 'shm infer output region too small', http: infer(both, ',"outputs":[{"name":"OUTPUT0","parameters":{"shared_memory_region":"in","shared_memory_byte_size":32,"shared_memory_offset":4096}}]'), grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [grpcInput('INPUT0', 'in', 64, 0), grpcInput('INPUT1', 'in', 64, 64)], outputs: [{ name: 'OUTPUT0', parameters: { shared_memory_region: { string_param: 'in' }, shared_memory_byte_size: { int64_param: 32 }, shared_memory_offset: { int64_param: 4096 } } }] } } },
+    { id: 'shm infer unknown region', http: infer(shmInput('INPUT0', 'nope', 64, 0) + ',' + shmInput('INPUT1', 'in', 64, 64)), grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub', inputs: [grpcInput('INPUT0', 'nope', 64, 0), grpcInput('INPUT1', 'in', 64, 64)] } } },
+    { id: 'shm unregister unknown', http: post('/v2/systemsharedmemory/region/nope/unregister', ''), grpc: { rpc: 'SystemSharedMemoryUnregister', request: { name: 'nope' } } },
+    { id: 'shm unregister in [http only]', http: post('/v2/systemsharedmemory/region/in/unregister', '') },
+    { id: 'shm status after unregistering in', http: get('/v2/systemsharedmemory/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: {} } },
+    { id: 'shm unregister all [grpc only]', grpc: { rpc: 'SystemSharedMemoryUnregister', request: {} } },
+    { id: 'shm status after unregistering all', http: get('/v2/systemsharedmemory/status'), grpc: { rpc: 'SystemSharedMemoryStatus', request: {} } },
+    { id: 'shm register with GET [http only]', http: get('/v2/systemsharedmemory/region/x/register') },
+    { id: 'cuda shm register', http: post('/v2/cudasharedmemory/region/c/register', `{"raw_handle":{"b64":"${Buffer.alloc(64).toString('base64')}"},"device_id":0,"byte_size":16}`), grpc: { rpc: 'CudaSharedMemoryRegister', request: { name: 'c', raw_handle: Buffer.alloc(64), device_id: 0, byte_size: 16 } } },
+    { id: 'cuda shm register a malformed handle [http only]', http: post('/v2/cudasharedmemory/region/c/register', '{"raw_handle":{"b64":"AAAA"},"device_id":0,"byte_size":16}') },
+    { id: 'cuda shm register without a handle [http only]', http: post('/v2/cudasharedmemory/region/c/register', '{"device_id":0,"byte_size":16}') },
+    { id: 'cuda shm status of one', http: get('/v2/cudasharedmemory/region/c/status'), grpc: { rpc: 'CudaSharedMemoryStatus', request: { name: 'c' } } },
+    { id: 'cuda shm unregister', http: post('/v2/cudasharedmemory/region/c/unregister', ''), grpc: { rpc: 'CudaSharedMemoryUnregister', request: { name: 'c' } } },
+  ];
+}
+
 /**
  * Seeded mutations of valid request bodies (1-3 characters dropped, replaced or inserted, or the body cut short), for
  * the JSON parser's and the request decoder's error texts, which quote offsets and tokens.

@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
+import { rmSync, writeFileSync } from 'node:fs';
 
 import { tempDir } from '../support/temp-dir.ts';
 import { compareGrpc, compareHttp, type Difference } from './compare.ts';
-import { cacheCases, classificationCases, datatypeCases, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
+import { cacheCases, classificationCases, datatypeCases, sharedMemoryCases, SHM_KEY, SHM_OUT_KEY, shmContents, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
 import { closeGrpcClients, grpcCall, grpcStream, type GrpcAnswer } from './grpc-probe.ts';
 import { httpCall, type HttpAnswer } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
@@ -32,6 +33,8 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
     const twin = tempDir('nereid-diff-twin-');
     const twins = writeTwinRepository(repository, twin);
     assert.deepEqual(twins.skipped, [], 'every model of the test repository has a twin');
+    // The shared-memory object the shm cases register (both servers map the same one).
+    for (const key of [SHM_KEY, SHM_OUT_KEY, `${SHM_OUT_KEY}_2`]) writeFileSync(`/dev/shm${key}`, shmContents());
     // Both with a response cache of 1 MiB (add_sub_cached uses it).
     const cache = '--cache-config=local,size=1048576';
     [triton, nereid] = await startPair(() => startTriton(twin, [cache]), () => startNereid(repository, [cache]));
@@ -39,12 +42,13 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
 
   after(async () => {
     closeGrpcClients();
+    for (const key of [SHM_KEY, SHM_OUT_KEY, `${SHM_OUT_KEY}_2`]) rmSync(`/dev/shm${key}`, { force: true });
     await Promise.all([triton?.stop(), nereid?.stop()]);
     console.log(summary(report));
   });
 
   it('answers every endpoint, datatype and input error as Triton does, over HTTP and gRPC', async () => {
-    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...cacheCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
+    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...cacheCases(), ...sharedMemoryCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
     await runCorpus(cases, triton, nereid, report);
     assert.deepEqual(report.unexpected, [], summary(report));
   });

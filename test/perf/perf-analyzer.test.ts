@@ -183,6 +183,15 @@ describe("Triton's perf_analyzer against nereid", () => {
     for (const model of ['preprocess', 'mlp_classifier', 'postprocess']) assert.match(output, new RegExp(`^ *${model}, version: 1$`, 'm'), output);
   });
 
+  it('sends add_sub tensors through system shared memory (--shared-memory system) over HTTP and gRPC', async () => {
+    for (const [protocol, url] of [['http', httpUrl], ['grpc', grpcUrl]] as const) {
+      await measure(['-m', 'add_sub', '-i', protocol, '-u', url, '--shared-memory', 'system', '--concurrency-range', '2']);
+    }
+    // perf_analyzer unregisters its regions when it is done; none is left behind.
+    const status = await fetch(`http://${httpUrl}/v2/systemsharedmemory/status`);
+    assert.deepEqual(await status.json(), []);
+  });
+
   it('measures mlp_classifier with batches of 4 over gRPC (-b 4)', async () => {
     const output = await measure(['-m', 'mlp_classifier', '-i', 'grpc', '-u', grpcUrl, '-b', '4', '--concurrency-range', '2']);
     assert.match(output, /Batch size: 4/);
