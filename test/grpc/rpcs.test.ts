@@ -265,13 +265,14 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
     assert.equal((await call('ModelStatistics', {})).model_stats.length, 9);
   });
 
-  it('shared memory: no regions, named region NOT_FOUND, register UNIMPLEMENTED, unregister OK', async () => {
+  it("shared memory: no regions, named region NOT_FOUND, registering a missing key or a CUDA handle refused with Triton's texts, unregister OK", async () => {
     for (const kind of ['System', 'Cuda']) {
       assert.deepEqual((await call(`${kind}SharedMemoryStatus`, {})).regions, {});
       await expectStatus(call(`${kind}SharedMemoryStatus`, { name: 'r' }), grpc.status.NOT_FOUND, new RegExp(`Unable to find ${kind.toLowerCase()} shared memory region: 'r'`));
-      await expectStatus(call(`${kind}SharedMemoryRegister`, { name: 'r', byte_size: 16 }), grpc.status.UNIMPLEMENTED, /shared memory is not supported/);
       assert.deepEqual(await call(`${kind}SharedMemoryUnregister`, {}), {});
     }
+    await expectStatus(call('SystemSharedMemoryRegister', { name: 'r', key: '/nereid_no_such_key', byte_size: 16 }), grpc.status.INTERNAL, "Unable to open shared memory region: '/nereid_no_such_key'");
+    await expectStatus(call('CudaSharedMemoryRegister', { name: 'r', raw_handle: Buffer.alloc(64), byte_size: 16 }), grpc.status.INVALID_ARGUMENT, 'failed to register shared memory region: invalid args');
   });
 
   it('TraceSetting is UNAVAILABLE until tracing is built', async () => {

@@ -305,7 +305,7 @@ describe('instance workers under the repository', () => {
 describe('config fields nereid does not carry out, at load', () => {
   it('a model asking for one is UNAVAILABLE with a reason naming the field; an ensemble using it says so', async () => {
     const repo = tempDir();
-    writeModelDir(repo, 'cached', addModel(), { config: CONFIG('response_cache { enable: true }') });
+    writeModelDir(repo, 'cached', addModel(), { config: CONFIG('metric_tags { key: "team" value: "a" }') });
     mkdirSync(path.join(repo, 'pipeline', '1'), { recursive: true });
     writeFileSync(path.join(repo, 'pipeline', 'config.pbtxt'), 'name: "pipeline"\nplatform: "ensemble"\nmax_batch_size: 8\n' +
       'input [ { name: "A" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "B" data_type: TYPE_FP32 dims: [ 4 ] } ]\n' +
@@ -313,9 +313,9 @@ describe('config fields nereid does not carry out, at load', () => {
       'ensemble_scheduling { step [ { model_name: "cached" model_version: -1 input_map { key: "INPUT0" value: "A" } ' +
       'input_map { key: "INPUT1" value: "B" } output_map { key: "OUTPUT0" value: "C" } } ] }\n');
     const repository = await open(repo, 'none');
-    assert.deepEqual(state(repository, 'cached'), [[1, 'UNAVAILABLE', "Unsupported: model 'cached': response_cache.enable is not supported: the response cache is not implemented yet"]]);
+    assert.deepEqual(state(repository, 'cached'), [[1, 'UNAVAILABLE', "Unsupported: model 'cached': metric_tags is not supported: metric tags are not implemented"]]);
     assert.deepEqual(state(repository, 'pipeline'), [[undefined, 'UNAVAILABLE', "Invalid argument: ensemble 'pipeline' depends on 'cached' which " +
       "has no loaded version. Model 'cached' loading failed with error: version 1 is at UNAVAILABLE state: Unsupported: model 'cached': " +
-      'response_cache.enable is not supported: the response cache is not implemented yet;']]);
+      'metric_tags is not supported: metric tags are not implemented;']]);
   });
 });
