@@ -42,13 +42,20 @@ export function createApp(options: ServerOptions): App {
     loadConcurrency: options.modelLoadThreadCount,
     ...(options.instanceWorkers === undefined ? {} : { instanceWorkers: options.instanceWorkers }),
   });
+  if (options.trace.levels.length > 0 && options.trace.file === '') {
+    throw new Error('--trace-config: tracing at a level needs a trace file (--trace-config triton,file=<path>)');
+  }
   const statistics = new StatisticsStore();
   const responseCache = options.responseCacheBytes === undefined ? undefined : new ResponseCache(options.responseCacheBytes);
   return {
     repository,
     dataPlane: new DataPlane(
       { models: repository, statistics, logSettings: logSettingsStore, ...(responseCache === undefined ? {} : { responseCache }) },
-      { serverId: options.serverId, strictReadiness: options.strictReadiness },
+      {
+        serverId: options.serverId,
+        strictReadiness: options.strictReadiness,
+        trace: { level: options.trace.levels, rate: options.trace.rate, count: options.trace.count, logFrequency: options.trace.logFrequency, file: options.trace.file },
+      },
     ),
     statistics,
     metrics: new Metrics({ pending: () => pendingCounts(repository), ...(responseCache === undefined ? {} : { responseCache }) }),

@@ -9,6 +9,8 @@ import type { InferRequest, InferResponse } from '../protocol/inference.ts';
 import { notFound, ServerError } from '../protocol/errors.ts';
 import { InferenceService } from './inference-service.ts';
 import { SystemSharedMemory, type SharedMemoryAccess, type SystemRegionStatus } from './system-shared-memory.ts';
+import { DEFAULT_TRACE_SETTINGS, TraceSettings, unknownTraceModel, type TraceSettingUpdate, type TraceSettingValues, type TraceSettingsView } from './trace-settings.ts';
+import { Tracer, type RequestTrace, type TraceProtocol } from './tracer.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
@@ -32,6 +34,8 @@ export interface DataPlaneOptions {
   readonly serverId: string;
   /** --strict-readiness: ready only while every model is READY. */
   readonly strictReadiness: boolean;
+  /** --trace-config: the trace settings at start-up (default: tracing off). */
+  readonly trace?: TraceSettingValues;
 }
 
 export class DataPlane {
@@ -39,12 +43,16 @@ export class DataPlane {
   private readonly queries: ModelQueries;
   private readonly metadata: ServerMetadata;
   private readonly systemShm = new SystemSharedMemory();
+  private readonly traceSettings: TraceSettings;
+  private readonly tracer: Tracer;
 
   constructor(
     private readonly parts: DataPlaneParts,
     private readonly options: DataPlaneOptions,
   ) {
     this.inference = new InferenceService(parts.models, parts.responseCache, this.systemShm);
+    this.traceSettings = new TraceSettings(options.trace ?? DEFAULT_TRACE_SETTINGS);
+    this.tracer = new Tracer(this.traceSettings);
     this.queries = new ModelQueries(parts.models);
     this.metadata = serverMetadata(options.serverId);
   }
@@ -155,9 +163,35 @@ export class DataPlane {
     return [];
   }
 
-  /** Closes every shared-memory region (shutdown). */
+  /** A trace for a request to `model` when tracing samples it (undefined at once while tracing is off). */
+  startTrace(model: string, protocol: TraceProtocol): RequestTrace | undefined {
+    return this.tracer.start(model, protocol);
+  }
+
+  /** The trace settings, global or a model's (INVALID_ARG for a model that is not loaded, as Triton answers). */
+  traceSettingsView(model?: string): TraceSettingsView {
+    if (model !== undefined) this.checkTraceModel(model);
+    return this.traceSettings.view(model);
+  }
+
+  /** Changes the global or a model's trace settings and returns them after the change (Triton's texts). */
+  updateTraceSettings(update: TraceSettingUpdate, model?: string): TraceSettingsView {
+    if (model !== undefined) this.checkTraceModel(model);
+    return this.traceSettings.update(update, model);
+  }
+
+  private checkTraceModel(model: string): void {
+    try {
+      this.parts.models.resolve(model);
+    } catch {
+      throw unknownTraceModel(model);
+    }
+  }
+
+  /** Closes every shared-memory region and writes the traces not written yet (shutdown). */
   close(): void {
     this.systemShm.closeAll();
+    this.tracer.flush();
   }
 
   logSettings(): LogSettings {

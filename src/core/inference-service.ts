@@ -13,6 +13,7 @@ import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
 import type { ResponseCache } from './response-cache.ts';
 import type { SystemSharedMemory } from './system-shared-memory.ts';
+import { traceNow } from './tracer.ts';
 import { ResponseError } from '../protocol/errors.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
@@ -78,6 +79,8 @@ export class InferenceService implements StepRunner {
   ): Promise<InferResponse> {
     const startedAt = performance.now();
     const { plan, scheduler } = servable;
+    const trace = request.trace;
+    trace?.reachedModel(plan.name, plan.version, request.id, traceNow());
     // A request refused by validation never reaches the model: Triton 2.51 counts it nowhere (statistics, metrics).
     const validated = validateRequest(plan, request);
     const { inputs: inputPlans, batchSize } = validated;
@@ -91,6 +94,10 @@ export class InferenceService implements StepRunner {
     });
     const parameters = request.parameters;
     const sequence = plan.sequenceBatching === undefined && plan.ensemble === undefined ? undefined : sequenceFlags(parameters);
+    if (trace !== undefined) {
+      trace.queued();
+      for (const input of request.inputs) trace.tensor('TENSOR_QUEUE_INPUT', input.name, input.datatype, input.shape, input.data);
+    }
     // Sequence models and ensembles are never answered from the cache (a step of a sequence depends on the ones before).
     const cacheKey = this.cache !== undefined && plan.responseCache && sequence === undefined ? this.cache.key(plan, inputs) : undefined;
     let cacheNs = 0;
@@ -126,6 +133,10 @@ export class InferenceService implements StepRunner {
         cacheNs += Math.round((performance.now() - insertedAt) * 1e6);
       }
       publishRequest(plan, startedAt, result, undefined, undefined, cacheKey === undefined ? undefined : { hit: false, ns: cacheNs });
+      if (trace !== undefined) {
+        for (const output of outputs) trace.tensor('TENSOR_BACKEND_OUTPUT', output.name, output.datatype, output.shape, output.data);
+        trace.responded(result.timings);
+      }
       onResult?.(result);
       // Classification and shared-memory outputs are the front end's business in Triton: after the request is counted.
       if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
@@ -156,6 +167,7 @@ export class InferenceService implements StepRunner {
   ): InferResponse {
     const outputs = cachedOutputs(cached, wanted);
     publishRequest(plan, startedAt, CACHE_HIT_RESULT, undefined, undefined, { hit: true, ns: cacheNs });
+    request.trace?.responded(undefined);
     if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
     if (request.outputs?.some((o) => o.sharedMemory !== undefined)) this.writeSharedMemoryOutputs(outputs, request);
     return { modelName, modelVersion: String(plan.version), ...(request.id ? { id: request.id } : {}), outputs };

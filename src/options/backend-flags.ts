@@ -3,6 +3,7 @@
  */
 import { parseBackendConfig } from './backend-config.ts';
 import { flag, type FlagSpec } from './flag-spec.ts';
+import type { TraceOptions } from './server-options.ts';
 import { BadValue, parseBool, parseFloat64, parseInt32, parseInt64 } from './flag-values.ts';
 
 /** Backend, rate limiter, memory and deprecated flags. */
@@ -17,6 +18,15 @@ export const BACKEND_FLAGS: readonly FlagSpec[] = [
   flag('cache-config', 'string', '-', 'Response cache setting <cache>,<key>=<value>: the built-in "local" cache and its "size" in bytes.', (o, v) => {
     o.responseCacheBytes = parseCacheConfig(v);
   }),
+  // Tracing
+  flag('trace-config', 'string', '-', 'Trace setting [triton,]<setting>=<value>: rate, level, count, mode; triton,file and triton,log-frequency.', (o, v) => {
+    applyTraceConfig(o.trace, v);
+  }),
+  flag('trace-file', 'string', '-', 'DEPRECATED: use --trace-config triton,file=<path>.', (o, v) => applyTraceConfig(o.trace, `triton,file=${v}`)),
+  flag('trace-level', 'string', 'OFF', 'DEPRECATED: use --trace-config level=<level>.', (o, v) => applyTraceConfig(o.trace, `level=${v}`)),
+  flag('trace-rate', 'int', '1000', 'DEPRECATED: use --trace-config rate=<rate>.', (o, v) => applyTraceConfig(o.trace, `rate=${v}`)),
+  flag('trace-count', 'int', '-1', 'DEPRECATED: use --trace-config count=<count>.', (o, v) => applyTraceConfig(o.trace, `count=${v}`)),
+  flag('trace-log-frequency', 'int', '0', 'DEPRECATED: use --trace-config triton,log-frequency=<n>.', (o, v) => applyTraceConfig(o.trace, `triton,log-frequency=${v}`)),
   flag('cache-directory', 'string', '/opt/tritonserver/caches', 'Accepted for compatibility; ignored (the local cache is built in).'),
   // Rate limiter, memory
   flag('rate-limit', 'string', 'off', 'Accepted for compatibility; ignored ("off" or "execution_count").', (_o, v) => {
@@ -50,4 +60,39 @@ function parseCacheConfig(value: string): number {
   const key = equals < 0 ? setting : setting.slice(0, equals);
   if (key !== 'size') throw new BadValue(`--cache-config: setting '${key}' of the local cache is not supported; only 'size' (bytes) is`);
   return parseInt64(setting.slice(equals + 1));
+}
+
+/**
+ * One --trace-config value as Triton takes it: `<setting>=<value>` for the global settings (rate, level, count, mode)
+ * and `triton,<setting>=<value>` for the trace file and its log frequency. The OpenTelemetry mode is not carried out
+ * yet and is refused, naming it.
+ */
+function applyTraceConfig(trace: TraceOptions, value: string): void {
+  const comma = value.indexOf(',');
+  const mode = comma < 0 ? '' : value.slice(0, comma);
+  const setting = comma < 0 ? value : value.slice(comma + 1);
+  if (mode === 'opentelemetry') throw new BadValue('--trace-config: the opentelemetry trace mode is not supported yet; nereid traces in the triton mode only');
+  if (mode !== '' && mode !== 'triton') throw new BadValue(`--trace-config: unknown trace mode '${mode}'`);
+  const equals = setting.indexOf('=');
+  if (equals < 0) throw new BadValue(`--trace-config: expected <setting>=<value>, got '${setting}'`);
+  const key = setting.slice(0, equals);
+  const text = setting.slice(equals + 1);
+  const global = mode === '';
+  if (global && key === 'rate') trace.rate = parseInt32(text);
+  else if (global && key === 'count') {
+    const count = parseInt32(text);
+    if (count < -1) throw new BadValue(`--trace-config: count must be >= -1, got ${text}`);
+    trace.count = count;
+  } else if (global && key === 'level') {
+    const level = text.toUpperCase();
+    if (level === 'OFF') trace.levels = [];
+    else if (level === 'TIMESTAMPS' || level === 'TENSORS') {
+      if (!trace.levels.includes(level)) trace.levels.push(level);
+    } else throw new BadValue(`--trace-config: unknown trace level '${text}'`);
+  } else if (global && key === 'mode') {
+    if (text === 'opentelemetry') throw new BadValue('--trace-config: the opentelemetry trace mode is not supported yet; nereid traces in the triton mode only');
+    if (text !== 'triton') throw new BadValue(`--trace-config: unknown trace mode '${text}'`);
+  } else if (mode === 'triton' && key === 'file') trace.file = text;
+  else if (mode === 'triton' && key === 'log-frequency') trace.logFrequency = parseInt32(text);
+  else throw new BadValue(`--trace-config: unknown setting '${mode === '' ? key : `${mode},${key}`}'`);
 }

@@ -74,6 +74,8 @@ export interface ServerOptions {
   modelLoadThreadCount: number;
   /** --cache-config local,size=<bytes>: the response cache's size; undefined = no response cache. */
   responseCacheBytes?: number;
+  /** --trace-config (and the deprecated --trace-* flags): tracing at start-up, in Triton's own mode. */
+  trace: TraceOptions;
   /** --instance-workers: instance worker threads per device; undefined = one per core. */
   instanceWorkers?: number;
   modelLoadRetryCount: number;
@@ -122,6 +124,7 @@ export function defaults(): ServerOptions {
     repositoryPollSecs: 15,
     loadModels: [],
     backendConfig: [],
+    trace: { levels: [], rate: 1000, count: -1, logFrequency: 0, file: '' },
     httpMaxInputSize: 64 * 1024 * 1024,
     help: false,
     serverId: 'triton',
@@ -137,4 +140,15 @@ export function defaults(): ServerOptions {
     allowCpuMetrics: true,
     metricsIntervalMs: 2000,
   };
+}
+
+/** Tracing as the flags set it (the core's trace settings take these at start-up). */
+export interface TraceOptions {
+  /** TIMESTAMPS and/or TENSORS; empty = OFF. */
+  levels: ('TIMESTAMPS' | 'TENSORS')[];
+  rate: number;
+  /** -1 = unlimited. */
+  count: number;
+  logFrequency: number;
+  file: string;
 }

@@ -5,6 +5,7 @@
  */
 import type { ClientGoneSignal } from './cancellation.ts';
 import type { Datatype } from './datatypes.ts';
+import type { RunTimings } from './execution.ts';
 
 /** A request or response parameter value (InferParameter's oneof). */
 export type ParameterValue = boolean | number | bigint | string;
@@ -36,6 +37,14 @@ export interface RequestedOutput {
   readonly parameters?: Parameters;
 }
 
+/** A traced request's hooks (core/tracer.ts implements them): the core reports where the request is. */
+export interface InferTrace {
+  reachedModel(name: string, version: number, requestId: string | undefined, startNs: bigint): void;
+  queued(): void;
+  tensor(activity: 'TENSOR_QUEUE_INPUT' | 'TENSOR_BACKEND_OUTPUT', name: string, datatype: Datatype, shape: readonly number[], data: Uint8Array): void;
+  responded(timings: RunTimings | undefined): void;
+}
+
 export interface InferRequest {
   /** Echoed in the response when non-empty. */
   readonly id?: string;
@@ -45,6 +54,8 @@ export interface InferRequest {
   readonly parameters?: Parameters;
   /** Aborted when the client has gone; the request is then dropped where possible. */
   readonly signal?: ClientGoneSignal;
+  /** Present when the request is traced (the trace extension). */
+  readonly trace?: InferTrace;
 }
 
 export interface OutputTensor {

@@ -315,6 +315,46 @@ export function cacheCases(): Case[] {
   ];
 }
 
+/**
+ * Trace settings (the servers have no trace file, so levels stay OFF): reading them globally and per model, changing
+ * and clearing the rate, count and log frequency, and every refusal (a level without a file, the file itself, values
+ * that do not parse, wrong JSON types, an unknown model); the settings end as they started.
+ */
+export function traceCases(): Case[] {
+  const update = (id: string, body: string, model?: string): Case => {
+    const path = model === undefined ? '/v2/trace/setting' : `/v2/models/${model}/trace/setting`;
+    return { id: `trace setting ${id} [http only]`, http: post(path, body) };
+  };
+  const grpc = (id: string, settings: Record<string, string[]>, model = ''): Case =>
+    ({ id: `trace setting ${id} [grpc only]`, grpc: { rpc: 'TraceSetting', request: { settings: Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, { value: v }])), model_name: model } } });
+  return [
+    { id: 'trace setting of a model', http: get('/v2/models/add_sub/trace/setting'), grpc: { rpc: 'TraceSetting', request: { model_name: 'add_sub' } } },
+    { id: 'trace setting of an unknown model', http: get('/v2/models/nope/trace/setting'), grpc: { rpc: 'TraceSetting', request: { model_name: 'nope' } } },
+    update('rate', '{"trace_rate":"5"}'),
+    update('count and log frequency', '{"trace_count":"9","log_frequency":"3"}'),
+    update('level without a file', '{"trace_level":["TIMESTAMPS"]}'),
+    update('unknown level', '{"trace_level":["BOGUS"]}'),
+    update('file', '{"trace_file":"/tmp/nereid-x.json"}'),
+    update('rate not a number', '{"trace_rate":"abc"}'),
+    update('rate as a number', '{"trace_rate":5}'),
+    update('level not an array', '{"trace_level":"TIMESTAMPS"}'),
+    update('count below -1', '{"trace_count":"-2"}'),
+    update('unknown names and mode', '{"bogus":"1","trace_mode":"opentelemetry"}'),
+    update('not an object', '[1]'),
+    update('empty body', ''),
+    update('model rate', '{"trace_rate":"3"}', 'add_sub'),
+    grpc('model count', { trace_count: ['4'] }, 'add_sub'),
+    { id: 'trace setting of a model after its own', http: get('/v2/models/add_sub/trace/setting'), grpc: { rpc: 'TraceSetting', request: { model_name: 'add_sub' } } },
+    update('model cleared', '{"trace_rate":null,"trace_count":null}', 'add_sub'),
+    grpc('rate', { trace_rate: ['8'] }),
+    grpc('rate not a number', { trace_rate: ['x'] }),
+    grpc('level without a file', { trace_level: ['TENSORS'] }),
+    grpc('cleared', { trace_rate: [], trace_count: [], log_frequency: [] }),
+    { id: 'trace setting after all', http: get('/v2/trace/setting'), grpc: { rpc: 'TraceSetting', request: {} } },
+    { id: 'trace setting with PUT [http only]', http: { method: 'PUT', path: '/v2/trace/setting', body: '{}' } },
+  ];
+}
+
 /** The shared-memory object the differential test creates (8 KiB: INPUT0 at 0 and INPUT1 at 64, FP32 [1, 16]). */
 export const SHM_KEY = `/nereid_differential_${process.pid}`;
 /** A second object, for the output region (tritonserver 2.51 refuses a second region on a key already registered). */

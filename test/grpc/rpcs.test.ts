@@ -91,7 +91,7 @@ describe('metadata and config RPCs', () => {
   it('ServerMetadata', async () => {
     const r = await call('ServerMetadata', {});
     assert.equal(r.name, 'triton');
-    assert.deepEqual(r.extensions, ['classification', 'sequence', 'model_repository', 'model_repository(unload_dependents)', 'schedule_policy', 'model_configuration', 'system_shared_memory', 'cuda_shared_memory', 'binary_tensor_data', 'parameters', 'statistics', 'logging']);
+    assert.deepEqual(r.extensions, ['classification', 'sequence', 'model_repository', 'model_repository(unload_dependents)', 'schedule_policy', 'model_configuration', 'system_shared_memory', 'cuda_shared_memory', 'binary_tensor_data', 'parameters', 'statistics', 'trace', 'logging']);
   });
 
   it('ModelMetadata with and without a version; NOT_FOUND for unknown models', async () => {

@@ -53,7 +53,7 @@ describe('server metadata', () => {
     const body = JSON.parse(r.body);
     assert.equal(body.name, 'triton');
     assert.match(body.version, /^\d+\.\d+\.\d+$/);
-    assert.deepEqual(body.extensions, ['classification', 'sequence', 'model_repository', 'model_repository(unload_dependents)', 'schedule_policy', 'model_configuration', 'system_shared_memory', 'cuda_shared_memory', 'binary_tensor_data', 'parameters', 'statistics', 'logging']);
+    assert.deepEqual(body.extensions, ['classification', 'sequence', 'model_repository', 'model_repository(unload_dependents)', 'schedule_policy', 'model_configuration', 'system_shared_memory', 'cuda_shared_memory', 'binary_tensor_data', 'parameters', 'statistics', 'trace', 'logging']);
   });
 });
 

@@ -16,7 +16,7 @@ import { metadataRpcs } from './metadata-rpcs.ts';
 import { repositoryRpcs } from './repository-rpcs.ts';
 import { restrictRpcs } from './restricted-rpcs.ts';
 import type { Restrictions } from '../../options/restricted-features.ts';
-import { unbuiltRpcs } from './unbuilt-rpcs.ts';
+import { traceSettingRpc } from './trace-rpc.ts';
 import { sharedMemoryRpcs } from './shared-memory-rpcs.ts';
 
 export interface GrpcEndpointOptions {
@@ -60,7 +60,7 @@ export class GrpcEndpoint {
       ...metadataRpcs(dataPlane),
       ...inferRpcs(dataPlane),
       ...repositoryRpcs(dataPlane),
-      ...unbuiltRpcs(),
+      ...traceSettingRpc(dataPlane),
       ...sharedMemoryRpcs(dataPlane),
       ...logSettingsRpc(dataPlane),
     }, restrictions) as grpc.UntypedServiceImplementation);

@@ -9,6 +9,7 @@
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { DataPlane } from '../../core/data-plane.ts';
+import { traceNow, type RequestTrace } from '../../core/tracer.ts';
 import { ClientGone } from '../../protocol/cancellation.ts';
 import { asServerError } from '../../protocol/errors.ts';
 import { toGrpcError } from './grpc-status.ts';
@@ -16,9 +17,9 @@ import { UNDECODABLE_MESSAGE, type ModelInferRequest, type ModelInferResponse, t
 import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
 import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
 
-async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone): Promise<ModelInferResponse> {
+async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone, trace?: RequestTrace): Promise<ModelInferResponse> {
   const { modelName, version, request } = decodeGrpcInferRequest(message, dataPlane.sharedMemory);
-  const response = await dataPlane.infer(modelName, version, { ...request, signal });
+  const response = await dataPlane.infer(modelName, version, { ...request, signal, ...(trace === undefined ? {} : { trace }) });
   return encodeGrpcInferResponse(response);
 }
 
@@ -27,8 +28,18 @@ export function inferRpcs(dataPlane: DataPlane) {
     ModelInfer(call: ServerUnaryCall<ModelInferRequest, ModelInferResponse>, callback: sendUnaryData<ModelInferResponse>): void {
       const gone = new ClientGone();
       call.once('cancelled', () => gone.abort());
-      inferOne(dataPlane, call.request, gone).then(
-        (response) => callback(null, response),
+      // Traced (when sampled): grpc-js calls the handler once the message is read, so GRPC_WAITREAD_* mark that moment.
+      const trace = dataPlane.startTrace(call.request.model_name, 'GRPC');
+      if (trace !== undefined) {
+        const now = traceNow();
+        trace.received(now, now);
+      }
+      inferOne(dataPlane, call.request, gone, trace).then(
+        (response) => {
+          const sending = trace === undefined ? 0n : traceNow();
+          callback(null, response);
+          trace?.sent(sending, traceNow());
+        },
         (error: unknown) => callback(toGrpcError(error)),
       );
     },

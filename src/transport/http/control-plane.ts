@@ -10,6 +10,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { DataPlane } from '../../core/data-plane.ts';
 import { registerLoggingRoutes } from './logging-routes.ts';
 import { registerSharedMemoryRoutes } from './shared-memory-routes.ts';
+import { registerTraceRoutes } from './trace-routes.ts';
 import { registerRepositoryRoutes } from './repository-routes.ts';
 import { keepRawPathParams } from './raw-path-params.ts';
 import { sendEmpty, sendError, sendErrorMessage, sendJson, sendPlainErrorMessage, type ContentType } from './responses.ts';
@@ -59,6 +60,7 @@ export function createControlPlane(ctx: ControlPlaneContext): Express {
   registerRepositoryRoutes(app, ctx);
   registerLoggingRoutes(app, ctx);
   registerSharedMemoryRoutes(app, ctx);
+  registerTraceRoutes(app, ctx);
 
   app.use((_req: Request, res: Response) => sendPlainErrorMessage(res, 404, 'Not Found'));
   app.use((error: unknown, _req: Request, res: Response, _next: unknown) => sendError(res, error));

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataPlane } from '../../core/data-plane.ts';
+import { traceNow } from '../../core/tracer.ts';
 import { ClientGone } from '../../protocol/cancellation.ts';
 import { chooseResponseEncoding, type ResponseEncoding } from './accept-encoding.ts';
 import { decodeInferRequest, inferenceHeaderLength } from './infer-request-decoder.ts';
@@ -40,11 +41,15 @@ export async function handleInfer(
   res.once('close', () => {
     if (!res.writableFinished) gone.abort();
   });
+  // Sampled for tracing (nearly free while tracing is off): HTTP_RECV_* span reading the body.
+  const trace = ctx.dataPlane.startTrace(modelName, 'HTTP');
+  const receiving = trace === undefined ? 0n : traceNow();
   try {
     outsideJsonPath(() => ctx.dataPlane.modelReady(modelName, version));
     const encoding = req.headers['content-encoding'];
     requestEncoding(encoding);
     const body = await decodeContentEncoding(await readBody(req, ctx.maxInputSize), encoding, ctx.maxInputSize);
+    trace?.received(receiving, traceNow());
     const header = req.headers['inference-header-content-length'];
     const headerLength = Array.isArray(header) ? header[0] : header;
     outsideJsonPath(() => inferenceHeaderLength(headerLength, body.length));
@@ -55,9 +60,11 @@ export async function handleInfer(
       () => ctx.dataPlane.rawInputs(modelName, version),
       ctx.dataPlane.sharedMemory,
     );
-    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone });
+    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone, ...(trace === undefined ? {} : { trace }) });
     const encoded = outsideJsonPath(() => encodeInferResponse(response, format));
+    const sending = trace === undefined ? 0n : traceNow();
     await writeInferResponse(res, encoded, chooseResponseEncoding(req.headers['accept-encoding']));
+    trace?.sent(sending, traceNow());
   } catch (error) {
     req.resume();
     sendError(res, error);
