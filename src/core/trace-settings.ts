@@ -5,7 +5,7 @@
  * (global). `trace_file` cannot change over the network (UNSUPPORTED); a level other than OFF needs a trace file;
  * unknown names and unknown levels are ignored; values are strings, parsed with Triton's texts.
  */
-import { invalidArg, ServerError, unsupported } from '../protocol/errors.ts';
+import { invalidArg, type ServerError, unsupported } from '../protocol/errors.ts';
 
 export type TraceLevel = 'TIMESTAMPS' | 'TENSORS';
 
