@@ -275,8 +275,12 @@ describe('repository, statistics, shared memory, trace and log RPCs', () => {
     await expectStatus(call('CudaSharedMemoryRegister', { name: 'r', raw_handle: Buffer.alloc(64), byte_size: 16 }), grpc.status.INVALID_ARGUMENT, 'failed to register shared memory region: invalid args');
   });
 
-  it('TraceSetting is UNAVAILABLE until tracing is built', async () => {
-    await expectStatus(call('TraceSetting', {}), grpc.status.UNAVAILABLE, 'the server does not support tracing');
+  it('TraceSetting answers the settings (tracing OFF by default), and refuses a level without a trace file', async () => {
+    const settings = (await call('TraceSetting', {})).settings as Record<string, { value: string[] }>;
+    assert.deepEqual(settings.trace_level?.value, ['OFF']);
+    assert.deepEqual(settings.trace_rate?.value, ['1000']);
+    await expectStatus(call('TraceSetting', { settings: { trace_level: { value: ['TIMESTAMPS'] } } }), grpc.status.INVALID_ARGUMENT,
+      'Attempting to set invalid trace setting :trace file name is not given');
   });
 
   it('LogSettings reads and changes the log settings with the texts of Triton 2.51 (ordered, partial, unknown names ignored)', async () => {
