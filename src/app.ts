@@ -13,6 +13,7 @@ import { HttpEndpoint } from './transport/http/http-endpoint.ts';
 import { createWriteStream } from 'node:fs';
 import { log, logSettingsStore, setLogSink, updateLogSettings } from './observe/log.ts';
 import { Metrics } from './observe/metrics.ts';
+import { OtelTraceExporter } from './observe/otel-trace-exporter.ts';
 import { StatisticsStore } from './observe/statistics.ts';
 import type { ModelLookup } from './core/model-lookup.ts';
 import type { ModelPlan } from './core/model-plan.ts';
@@ -42,7 +43,7 @@ export function createApp(options: ServerOptions): App {
     loadConcurrency: options.modelLoadThreadCount,
     ...(options.instanceWorkers === undefined ? {} : { instanceWorkers: options.instanceWorkers }),
   });
-  if (options.trace.levels.length > 0 && options.trace.file === '') {
+  if (options.trace.mode === 'triton' && options.trace.levels.length > 0 && options.trace.file === '') {
     throw new Error('--trace-config: tracing at a level needs a trace file (--trace-config triton,file=<path>)');
   }
   const statistics = new StatisticsStore();
@@ -55,6 +56,7 @@ export function createApp(options: ServerOptions): App {
         serverId: options.serverId,
         strictReadiness: options.strictReadiness,
         trace: { level: options.trace.levels, rate: options.trace.rate, count: options.trace.count, logFrequency: options.trace.logFrequency, file: options.trace.file },
+        ...(options.trace.mode === 'opentelemetry' ? { traceExporter: new OtelTraceExporter(options.trace.otel) } : {}),
       },
     ),
     statistics,
@@ -171,7 +173,7 @@ export async function shutDown(app: App, endpoints: Endpoints, exitTimeoutSecs: 
   }
   await stopEndpoints(endpoints);
   await app.repository.unloadAll();
-  app.dataPlane.close();
+  await app.dataPlane.close();
   app.metrics.close();
   app.statistics.close();
   return true;

@@ -109,11 +109,11 @@ export interface NereidServer {
   readonly process: StartedProcess;
 }
 
-/** Starts `node --import tsx src/main.ts` on `repository` (ports chosen by the OS, metrics off the way). */
-export async function startNereid(repository: string): Promise<NereidServer> {
+/** Starts `node --import tsx src/main.ts` on `repository` (ports chosen by the OS, metrics off the way), plus `extraArgs`. */
+export async function startNereid(repository: string, extraArgs: readonly string[] = []): Promise<NereidServer> {
   const proc = await startProcess(process.execPath, [
     '--import', 'tsx', 'src/main.ts', `--model-repository=${repository}`,
-    '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--http-address=127.0.0.1', '--grpc-address=127.0.0.1',
+    '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--http-address=127.0.0.1', '--grpc-address=127.0.0.1', ...extraArgs,
   ], { ready: [/Started HTTPService at [^\s]*:(\d+)/, /Started GRPCInferenceService at [^\s]*:(\d+)/] });
   return { httpPort: Number(proc.matches[0]![1]), grpcPort: Number(proc.matches[1]![1]), process: proc };
 }

@@ -10,7 +10,7 @@ import { notFound, ServerError } from '../protocol/errors.ts';
 import { InferenceService } from './inference-service.ts';
 import { SystemSharedMemory, type SharedMemoryAccess, type SystemRegionStatus } from './system-shared-memory.ts';
 import { DEFAULT_TRACE_SETTINGS, TraceSettings, unknownTraceModel, type TraceSettingUpdate, type TraceSettingValues, type TraceSettingsView } from './trace-settings.ts';
-import { Tracer, type RequestTrace, type TraceProtocol } from './tracer.ts';
+import { Tracer, type RequestTrace, type TraceExporter, type TraceProtocol } from './tracer.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
@@ -36,6 +36,8 @@ export interface DataPlaneOptions {
   readonly strictReadiness: boolean;
   /** --trace-config: the trace settings at start-up (default: tracing off). */
   readonly trace?: TraceSettingValues;
+  /** --trace-config mode=opentelemetry: where traces go as spans (the trace file otherwise). */
+  readonly traceExporter?: TraceExporter;
 }
 
 export class DataPlane {
@@ -51,8 +53,8 @@ export class DataPlane {
     private readonly options: DataPlaneOptions,
   ) {
     this.inference = new InferenceService(parts.models, parts.responseCache, this.systemShm);
-    this.traceSettings = new TraceSettings(options.trace ?? DEFAULT_TRACE_SETTINGS);
-    this.tracer = new Tracer(this.traceSettings);
+    this.traceSettings = new TraceSettings(options.trace ?? DEFAULT_TRACE_SETTINGS, options.traceExporter === undefined ? 'triton' : 'opentelemetry');
+    this.tracer = new Tracer(this.traceSettings, options.traceExporter);
     this.queries = new ModelQueries(parts.models);
     this.metadata = serverMetadata(options.serverId);
   }
@@ -164,8 +166,8 @@ export class DataPlane {
   }
 
   /** A trace for a request to `model` when tracing samples it (undefined at once while tracing is off). */
-  startTrace(model: string, protocol: TraceProtocol): RequestTrace | undefined {
-    return this.tracer.start(model, protocol);
+  startTrace(model: string, protocol: TraceProtocol, traceparent?: string): RequestTrace | undefined {
+    return this.tracer.start(model, protocol, traceparent);
   }
 
   /** The trace settings, global or a model's (INVALID_ARG for a model that is not loaded, as Triton answers). */
@@ -188,10 +190,11 @@ export class DataPlane {
     }
   }
 
-  /** Closes every shared-memory region and writes the traces not written yet (shutdown). */
-  close(): void {
+  /** Closes every shared-memory region and writes (or exports) the traces not written yet (shutdown). */
+  async close(): Promise<void> {
     this.systemShm.closeAll();
     this.tracer.flush();
+    await this.tracer.shutdown();
   }
 
   logSettings(): LogSettings {

@@ -43,8 +43,13 @@ export class TraceSettings {
   /** Bumped at every change through update() (not by counting traces down). */
   generation = 0;
 
-  constructor(private readonly startup: TraceSettingValues = DEFAULT_TRACE_SETTINGS) {
+  /** `mode`: 'opentelemetry' exports spans instead of writing a trace file (no file is needed then). */
+  constructor(
+    private readonly startup: TraceSettingValues = DEFAULT_TRACE_SETTINGS,
+    private readonly mode: 'triton' | 'opentelemetry' = 'triton',
+  ) {
     this.global = startup;
+    this.refreshActive();
   }
 
   /** The settings in force for `model` (its overrides over the global ones), or the global ones. */
@@ -53,14 +58,12 @@ export class TraceSettings {
     return overrides === undefined ? this.global : { ...this.global, ...overrides };
   }
 
-  /** True when some scope traces at all (the data path's only check while tracing is off). */
-  get active(): boolean {
-    if (this.global.level.length > 0 && this.global.count !== 0) return true;
-    for (const name of this.models.keys()) {
-      const v = this.values(name);
-      if (v.level.length > 0 && v.count !== 0) return true;
-    }
-    return false;
+  /** True when some scope traces at all: the data path's only check while tracing is off (kept up to date). */
+  active = false;
+
+  private refreshActive(): void {
+    const traces = (v: TraceSettingValues): boolean => v.level.length > 0 && v.count !== 0;
+    this.active = traces(this.global) || [...this.models.keys()].some((name) => traces(this.values(name)));
   }
 
   view(model?: string): TraceSettingsView {
@@ -71,7 +74,7 @@ export class TraceSettings {
       trace_count: String(v.count),
       log_frequency: String(v.logFrequency),
       trace_file: v.file,
-      trace_mode: 'triton',
+      trace_mode: this.mode,
     };
   }
 
@@ -100,13 +103,14 @@ export class TraceSettings {
     }
     Object.assign(next, changes);
     const effective = model === undefined ? (next as TraceSettingValues) : { ...this.global, ...next };
-    if (effective.level.length > 0 && effective.file === '') {
+    if (this.mode === 'triton' && effective.level.length > 0 && effective.file === '') {
       throw invalidArg('Attempting to set invalid trace setting :trace file name is not given');
     }
     if (model === undefined) this.global = next as TraceSettingValues;
     else if (Object.keys(next).length === 0) this.models.delete(model);
     else this.models.set(model, next);
     this.generation++;
+    this.refreshActive();
     return this.view(model);
   }
 
@@ -118,6 +122,7 @@ export class TraceSettings {
     } else if (this.global.count > 0) {
       this.global = { ...this.global, count: this.global.count - 1 };
     }
+    this.refreshActive();
   }
 }
 

@@ -34,8 +34,19 @@ function steadyAt(epochMs: number): bigint {
   return traceNow() - (nowEpochNs - BigInt(Math.round(epochMs * 1e6)));
 }
 
+/** Where a finished trace goes instead of the trace file (the OpenTelemetry exporter). */
+export interface TraceExporter {
+  export(trace: RequestTrace): void;
+  /** Sends what is still batched (shutdown). */
+  shutdown(): Promise<void>;
+}
+
 /** One traced request. */
 export class RequestTrace {
+  /** Every timestamp by name, for exporters that shape spans from them. */
+  readonly times = new Map<string, bigint>();
+  /** The model it reached: name, version and request id. */
+  modelInfo: { readonly name: string; readonly version: number; readonly requestId?: string } | undefined;
   private readonly head: Entry[] = [];
   private readonly early: Entry[] = [];
   private readonly late: Entry[] = [];
@@ -45,14 +56,18 @@ export class RequestTrace {
 
   constructor(
     readonly id: number,
-    private readonly protocol: TraceProtocol,
+    readonly protocol: TraceProtocol,
     readonly timestamps: boolean,
     readonly tensorsToo: boolean,
     private readonly done: (trace: RequestTrace) => void,
+    /** The W3C `traceparent` the client sent (OpenTelemetry context propagation), if any. */
+    readonly traceparent?: string,
   ) {}
 
   private stamp(into: Entry[], name: string, ns: bigint): void {
-    if (this.timestamps) into.push({ id: this.id, timestamps: [{ name, ns }] });
+    if (!this.timestamps) return;
+    into.push({ id: this.id, timestamps: [{ name, ns }] });
+    this.times.set(name, ns);
   }
 
   /** The transport received the request (HTTP_RECV_* / GRPC_WAITREAD_*). */
@@ -65,6 +80,7 @@ export class RequestTrace {
   /** The request reached its model: REQUEST_START, and QUEUE_START once validated. */
   reachedModel(name: string, version: number, requestId: string | undefined, startNs: bigint): void {
     this.model = { id: this.id, model_name: name, model_version: version, ...(requestId ? { request_id: requestId } : {}) };
+    this.modelInfo = { name, version, ...(requestId ? { requestId } : {}) };
     this.stamp(this.early, 'REQUEST_START', startNs);
   }
 
@@ -118,18 +134,35 @@ export class Tracer {
   private fileIndex = 0;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(readonly settings: TraceSettings) {}
+  /** `exporter`: the OpenTelemetry mode's destination; without it traces go to the trace file (Triton's mode). */
+  constructor(
+    readonly settings: TraceSettings,
+    private readonly exporter?: TraceExporter,
+  ) {}
 
-  /** A trace for this request to `model` when it is sampled, else undefined (nearly free while tracing is off). */
-  start(model: string, protocol: TraceProtocol): RequestTrace | undefined {
+  /**
+   * A trace for this request to `model` when it is sampled, else undefined (nearly free while tracing is off). In the
+   * OpenTelemetry mode a request that carries a `traceparent` is traced whatever the rate and count, as in Triton.
+   */
+  start(model: string, protocol: TraceProtocol, traceparent?: string): RequestTrace | undefined {
     if (!this.settings.active) return undefined;
     const values = this.settings.values(model);
-    if (values.level.length === 0 || values.count === 0) return undefined;
-    const seen = (this.seen.get(model) ?? 0) + 1;
-    this.seen.set(model, seen);
-    if (values.rate === 0 || seen % values.rate !== 0) return undefined;
-    this.settings.takeOne(model);
-    return new RequestTrace(this.nextId++, protocol, values.level.includes('TIMESTAMPS'), values.level.includes('TENSORS'), (trace) => this.finished(trace, model));
+    if (values.level.length === 0) return undefined;
+    const propagated = this.exporter !== undefined && traceparent !== undefined;
+    if (!propagated) {
+      if (values.count === 0) return undefined;
+      const seen = (this.seen.get(model) ?? 0) + 1;
+      this.seen.set(model, seen);
+      if (values.rate === 0 || seen % values.rate !== 0) return undefined;
+      this.settings.takeOne(model);
+    }
+    const done = (trace: RequestTrace): void => (this.exporter === undefined ? this.finished(trace, model) : this.exporter.export(trace));
+    return new RequestTrace(this.nextId++, protocol, values.level.includes('TIMESTAMPS'), values.level.includes('TENSORS'), done, traceparent);
+  }
+
+  /** Sends what the OpenTelemetry exporter still holds (shutdown). */
+  async shutdown(): Promise<void> {
+    await this.exporter?.shutdown();
   }
 
   private finished(trace: RequestTrace, model: string): void {

@@ -19,7 +19,7 @@ export const BACKEND_FLAGS: readonly FlagSpec[] = [
     o.responseCacheBytes = parseCacheConfig(v);
   }),
   // Tracing
-  flag('trace-config', 'string', '-', 'Trace setting [triton,]<setting>=<value>: rate, level, count, mode; triton,file and triton,log-frequency.', (o, v) => {
+  flag('trace-config', 'string', '-', 'Trace setting [<mode>,]<setting>=<value>: rate, level, count, mode; triton,file|log-frequency; opentelemetry,url|resource|bsp_*.', (o, v) => {
     applyTraceConfig(o.trace, v);
   }),
   flag('trace-file', 'string', '-', 'DEPRECATED: use --trace-config triton,file=<path>.', (o, v) => applyTraceConfig(o.trace, `triton,file=${v}`)),
@@ -64,15 +64,15 @@ function parseCacheConfig(value: string): number {
 
 /**
  * One --trace-config value as Triton takes it: `<setting>=<value>` for the global settings (rate, level, count, mode)
- * and `triton,<setting>=<value>` for the trace file and its log frequency. The OpenTelemetry mode is not carried out
- * yet and is refused, naming it.
+ * `triton,<setting>=<value>` for the trace file and its log frequency, and `opentelemetry,<setting>=<value>` for the
+ * OTLP exporter (url, resource, the batch span processor's bsp_max_queue_size, bsp_schedule_delay and
+ * bsp_max_export_batch_size). Anything else is refused, naming it.
  */
 function applyTraceConfig(trace: TraceOptions, value: string): void {
   const comma = value.indexOf(',');
   const mode = comma < 0 ? '' : value.slice(0, comma);
   const setting = comma < 0 ? value : value.slice(comma + 1);
-  if (mode === 'opentelemetry') throw new BadValue('--trace-config: the opentelemetry trace mode is not supported yet; nereid traces in the triton mode only');
-  if (mode !== '' && mode !== 'triton') throw new BadValue(`--trace-config: unknown trace mode '${mode}'`);
+  if (mode !== '' && mode !== 'triton' && mode !== 'opentelemetry') throw new BadValue(`--trace-config: unknown trace mode '${mode}'`);
   const equals = setting.indexOf('=');
   if (equals < 0) throw new BadValue(`--trace-config: expected <setting>=<value>, got '${setting}'`);
   const key = setting.slice(0, equals);
@@ -90,9 +90,17 @@ function applyTraceConfig(trace: TraceOptions, value: string): void {
       if (!trace.levels.includes(level)) trace.levels.push(level);
     } else throw new BadValue(`--trace-config: unknown trace level '${text}'`);
   } else if (global && key === 'mode') {
-    if (text === 'opentelemetry') throw new BadValue('--trace-config: the opentelemetry trace mode is not supported yet; nereid traces in the triton mode only');
-    if (text !== 'triton') throw new BadValue(`--trace-config: unknown trace mode '${text}'`);
+    if (text !== 'triton' && text !== 'opentelemetry') throw new BadValue(`--trace-config: unknown trace mode '${text}'`);
+    trace.mode = text;
   } else if (mode === 'triton' && key === 'file') trace.file = text;
+  else if (mode === 'opentelemetry' && key === 'url') trace.otel.url = text;
+  else if (mode === 'opentelemetry' && key === 'resource') {
+    const inner = text.indexOf('=');
+    if (inner <= 0) throw new BadValue(`--trace-config: opentelemetry,resource expects <key>=<value>, got '${text}'`);
+    trace.otel.resource[text.slice(0, inner)] = text.slice(inner + 1);
+  } else if (mode === 'opentelemetry' && key === 'bsp_max_queue_size') trace.otel.bspMaxQueueSize = parseInt32(text);
+  else if (mode === 'opentelemetry' && key === 'bsp_schedule_delay') trace.otel.bspScheduleDelayMs = parseInt32(text);
+  else if (mode === 'opentelemetry' && key === 'bsp_max_export_batch_size') trace.otel.bspMaxExportBatchSize = parseInt32(text);
   else if (mode === 'triton' && key === 'log-frequency') trace.logFrequency = parseInt32(text);
   else throw new BadValue(`--trace-config: unknown setting '${mode === '' ? key : `${mode},${key}`}'`);
 }

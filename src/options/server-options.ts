@@ -124,7 +124,10 @@ export function defaults(): ServerOptions {
     repositoryPollSecs: 15,
     loadModels: [],
     backendConfig: [],
-    trace: { levels: [], rate: 1000, count: -1, logFrequency: 0, file: '' },
+    trace: {
+      levels: [], rate: 1000, count: -1, logFrequency: 0, file: '', mode: 'triton',
+      otel: { url: 'http://localhost:4318/v1/traces', resource: {}, bspMaxQueueSize: 2048, bspScheduleDelayMs: 5000, bspMaxExportBatchSize: 512 },
+    },
     httpMaxInputSize: 64 * 1024 * 1024,
     help: false,
     serverId: 'triton',
@@ -151,4 +154,8 @@ export interface TraceOptions {
   count: number;
   logFrequency: number;
   file: string;
+  /** 'opentelemetry': spans exported over OTLP/HTTP instead of the trace file. */
+  mode: 'triton' | 'opentelemetry';
+  /** The `opentelemetry,<setting>=<value>` settings. */
+  otel: { url: string; resource: Record<string, string>; bspMaxQueueSize: number; bspScheduleDelayMs: number; bspMaxExportBatchSize: number };
 }

@@ -29,7 +29,8 @@ export function inferRpcs(dataPlane: DataPlane) {
       const gone = new ClientGone();
       call.once('cancelled', () => gone.abort());
       // Traced (when sampled): grpc-js calls the handler once the message is read, so GRPC_WAITREAD_* mark that moment.
-      const trace = dataPlane.startTrace(call.request.model_name, 'GRPC');
+      const traceparent = call.metadata.get('traceparent')[0];
+      const trace = dataPlane.startTrace(call.request.model_name, 'GRPC', typeof traceparent === 'string' ? traceparent : undefined);
       if (trace !== undefined) {
         const now = traceNow();
         trace.received(now, now);

@@ -42,7 +42,8 @@ export async function handleInfer(
     if (!res.writableFinished) gone.abort();
   });
   // Sampled for tracing (nearly free while tracing is off): HTTP_RECV_* span reading the body.
-  const trace = ctx.dataPlane.startTrace(modelName, 'HTTP');
+  const traceparent = req.headers.traceparent;
+  const trace = ctx.dataPlane.startTrace(modelName, 'HTTP', typeof traceparent === 'string' ? traceparent : undefined);
   const receiving = trace === undefined ? 0n : traceNow();
   try {
     outsideJsonPath(() => ctx.dataPlane.modelReady(modelName, version));
