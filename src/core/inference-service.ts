@@ -12,6 +12,7 @@ import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
 import type { ResponseCache } from './response-cache.ts';
+import { VersionRouter } from './version-router.ts';
 import type { SystemSharedMemory } from './system-shared-memory.ts';
 import { traceNow } from './tracer.ts';
 import { ResponseError } from '../protocol/errors.ts';
@@ -47,6 +48,8 @@ function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
 }
 
 export class InferenceService implements StepRunner {
+  private readonly router = new VersionRouter();
+
   /** `cache`: the server's response cache (--cache-config), used for models with response_cache enabled. */
   constructor(
     private readonly lookup: ModelLookup,
@@ -60,6 +63,12 @@ export class InferenceService implements StepRunner {
     let servable: ServableVersion;
     try {
       servable = this.lookup.resolve(modelName, version);
+      // Gray release: a request that names no version goes where its model's routing policy says.
+      const routing = servable.plan.routing;
+      if (routing !== undefined && (version === undefined || version === '' || version === '-1')) {
+        const chosen = this.router.choose(modelName, routing, this.lookup.readyVersions(modelName), request.headers, request.parameters);
+        if (chosen !== undefined && chosen !== servable.plan.version) servable = this.lookup.resolve(modelName, String(chosen));
+      }
     } catch (error) {
       return Promise.reject(error as Error); // callers always get a promise, never a throw
     }

@@ -7,6 +7,7 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datatypes.ts';
 import { internal } from '../protocol/errors.ts';
 import type { SequenceBatching } from '../config/sequence-batching.ts';
+import { routingPolicyOf, type RoutingPolicy } from '../config/routing-policy.ts';
 import { batchingPlan, type BatchingPlan } from './batching-plan.ts';
 import { tritonInputOrder } from './triton-input-order.ts';
 
@@ -54,6 +55,8 @@ export interface ModelPlan {
    * outputs (triton-input-order.ts), whatever the order they were asked for in.
    */
   readonly responseRank?: ReadonlyMap<string, number>;
+  /** Gray release: how requests that name no version are spread over the loaded versions (routing-policy.ts). */
+  readonly routing?: RoutingPolicy;
   /** `response_cache { enable: true }`: responses may be answered from the server's response cache. */
   readonly responseCache: boolean;
   /** Each output's class labels by index (the lines of its label_filename), for the classification extension. */
@@ -191,6 +194,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number, l
   const dynamicBatching = batchingPlan(config);
   const sequenceBatching = sequencePlan(config);
   const ensemble = ensemblePlan(config);
+  const routing = routingPolicyOf(config);
   const responseRank = ensemble === undefined
     ? undefined
     : new Map(tritonInputOrder(outputs.map((o) => o.name)).map((index, rank) => [outputs[index]!.name, rank]));
@@ -208,6 +212,7 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number, l
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
     ...(ensemble === undefined ? {} : { ensemble, responseRank }),
     ...(labels === undefined || labels.size === 0 ? {} : { labels }),
+    ...(routing === undefined ? {} : { routing }),
   });
 }
 

@@ -56,6 +56,8 @@ export interface InferRequest {
   readonly signal?: ClientGoneSignal;
   /** Present when the request is traced (the trace extension). */
   readonly trace?: InferTrace;
+  /** The request's headers (HTTP) or metadata (gRPC) by lower-case name, for gray-release routing rules and keys. */
+  readonly headers?: { header(name: string): string | undefined };
 }
 
 export interface OutputTensor {

@@ -301,6 +301,14 @@ export function classificationCases(): Case[] {
  * miss), and a hit that asks for one output only (the key ignores the outputs asked for); statistics and metrics after
  * the corpus compare the hit and miss counts.
  */
+/** add_sub_gray: its nereid.* routing parameters do not keep it from loading, both versions, on either server. */
+export function grayReleaseCases(): Case[] {
+  return [1, 2].flatMap((v) => [
+    { id: `gray model version ${v} ready`, http: get(`/v2/models/add_sub_gray/versions/${v}/ready`), grpc: { rpc: 'ModelReady', request: { name: 'add_sub_gray', version: String(v) } } },
+    { id: `gray model version ${v} metadata`, http: get(`/v2/models/add_sub_gray/versions/${v}`), grpc: { rpc: 'ModelMetadata', request: { name: 'add_sub_gray', version: String(v) } } },
+  ]);
+}
+
 export function cacheCases(): Case[] {
   const fp = (name: string, value: number) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(value) } });
   const body = (value: number, outputs = ''): string =>

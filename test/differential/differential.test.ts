@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 
 import { tempDir } from '../support/temp-dir.ts';
 import { compareGrpc, compareHttp, type Difference } from './compare.ts';
-import { cacheCases, classificationCases, datatypeCases, sharedMemoryCases, SHM_KEY, traceCases, SHM_OUT_KEY, shmContents, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
+import { cacheCases, classificationCases, grayReleaseCases, datatypeCases, sharedMemoryCases, SHM_KEY, traceCases, SHM_OUT_KEY, shmContents, endpointCases, ensembleCases, sequenceCases, errorCases, mutatedBodyCases, schedulingCases, statisticsCases, zeroTimes, type Case } from './corpus.ts';
 import { closeGrpcClients, grpcCall, grpcStream, type GrpcAnswer } from './grpc-probe.ts';
 import { httpCall, type HttpAnswer } from './http-probe.ts';
 import { fetchMetricsView } from './metrics-compare.ts';
@@ -48,7 +48,7 @@ describe('differential conformance against tritonserver 2.51', { skip: unavailab
   });
 
   it('answers every endpoint, datatype and input error as Triton does, over HTTP and gRPC', async () => {
-    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...cacheCases(), ...sharedMemoryCases(), ...traceCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
+    const cases: Case[] = [...endpointCases(), ...errorCases(), ...schedulingCases(), ...ensembleCases(), ...sequenceCases(), ...classificationCases(), ...cacheCases(), ...grayReleaseCases(), ...sharedMemoryCases(), ...traceCases(), ...datatypeCases(20260521, 4), ...mutatedBodyCases(7, 240)];
     await runCorpus(cases, triton, nereid, report);
     assert.deepEqual(report.unexpected, [], summary(report));
   });

@@ -11,7 +11,8 @@
  *   - ensemble_add_sub: an ensemble of two add_sub_ens steps (see writeEnsemble);
  *   - sequence_controls: the sequence batcher's control inputs, echoed;
  *   - classify_labels: an FP32 identity whose output has a label file (classification with labels);
- *   - add_sub_cached: add_sub with response_cache enabled (both servers run with --cache-config local,size=1 MiB).
+ *   - add_sub_cached: add_sub with response_cache enabled (both servers run with --cache-config local,size=1 MiB);
+ *   - add_sub_gray: two versions with a gray-release routing policy in parameters (tritonserver ignores them).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +98,15 @@ export function writeDifferentialRepository(dir: string): void {
   writeModelDir(dir, 'add_sub_cached', addSubModel(), {
     config: addSubConfig('add_sub_cached', 'instance_group [ { count: 1 kind: KIND_CPU } ]\nresponse_cache { enable: true }\n'),
   });
+  // Gray release lives in parameters tritonserver ignores: the same repository must load there.
+  for (const version of [1, 2]) {
+    writeModelDir(dir, 'add_sub_gray', addSubModel(), {
+      version,
+      config: addSubConfig('add_sub_gray', 'instance_group [ { count: 1 kind: KIND_CPU } ]\nversion_policy { all { } }\n' +
+        'parameters { key: "nereid.routing.weights" value { string_value: "1:95,2:5" } }\n' +
+        'parameters { key: "nereid.routing.rules" value { string_value: "header:x-canary=yes->2" } }\n'),
+    });
+  }
   writeEnsemble(dir);
   writeSequenceModels(dir);
   writeClassifier(dir);

@@ -7,7 +7,7 @@
  * status behind pending responses either). A message that does not parse ends the client's side of the stream, as in
  * Triton: the requests before it are answered and the stream ends with OK.
  */
-import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { Metadata, ServerDuplexStream, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import type { DataPlane } from '../../core/data-plane.ts';
 import { traceNow, type RequestTrace } from '../../core/tracer.ts';
 import { ClientGone } from '../../protocol/cancellation.ts';
@@ -17,9 +17,10 @@ import { UNDECODABLE_MESSAGE, type ModelInferRequest, type ModelInferResponse, t
 import { decodeGrpcInferRequest } from './infer-request-decoder.ts';
 import { encodeGrpcInferResponse, streamError, streamResponse } from './infer-response-encoder.ts';
 
-async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone, trace?: RequestTrace): Promise<ModelInferResponse> {
+async function inferOne(dataPlane: DataPlane, message: ModelInferRequest, signal: ClientGone, trace?: RequestTrace, metadata?: Metadata): Promise<ModelInferResponse> {
   const { modelName, version, request } = decodeGrpcInferRequest(message, dataPlane.sharedMemory);
-  const response = await dataPlane.infer(modelName, version, { ...request, signal, ...(trace === undefined ? {} : { trace }) });
+  const headers = metadata === undefined ? undefined : { header: (name: string): string | undefined => metadataValue(metadata, name) };
+  const response = await dataPlane.infer(modelName, version, { ...request, signal, ...(headers === undefined ? {} : { headers }), ...(trace === undefined ? {} : { trace }) });
   return encodeGrpcInferResponse(response);
 }
 
@@ -35,7 +36,7 @@ export function inferRpcs(dataPlane: DataPlane) {
         const now = traceNow();
         trace.received(now, now);
       }
-      inferOne(dataPlane, call.request, gone, trace).then(
+      inferOne(dataPlane, call.request, gone, trace, call.metadata).then(
         (response) => {
           const sending = trace === undefined ? 0n : traceNow();
           callback(null, response);
@@ -77,7 +78,7 @@ export function inferRpcs(dataPlane: DataPlane) {
         if (message === UNDECODABLE_MESSAGE) return endReads();
         const slot: { response?: ModelStreamInferResponse } = {};
         slots.push(slot);
-        inferOne(dataPlane, message, gone).then(
+        inferOne(dataPlane, message, gone, undefined, call.metadata).then(
           (response) => {
             slot.response = streamResponse(response);
             flush();
@@ -97,4 +98,9 @@ export function inferRpcs(dataPlane: DataPlane) {
       call.on('end', endReads);
     },
   };
+}
+
+function metadataValue(metadata: Metadata, name: string): string | undefined {
+  const value = metadata.get(name)[0];
+  return typeof value === 'string' ? value : undefined;
 }

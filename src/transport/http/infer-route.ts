@@ -61,7 +61,8 @@ export async function handleInfer(
       () => ctx.dataPlane.rawInputs(modelName, version),
       ctx.dataPlane.sharedMemory,
     );
-    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone, ...(trace === undefined ? {} : { trace }) });
+    const headers = { header: (name: string): string | undefined => firstValue(req.headers[name]) };
+    const response = await ctx.dataPlane.infer(modelName, version, { ...request, signal: gone, headers, ...(trace === undefined ? {} : { trace }) });
     const encoded = outsideJsonPath(() => encodeInferResponse(response, format));
     const sending = trace === undefined ? 0n : traceNow();
     await writeInferResponse(res, encoded, chooseResponseEncoding(req.headers['accept-encoding']));
@@ -95,4 +96,8 @@ async function writeInferResponse(res: ServerResponse, encoded: EncodedInferResp
   res.write(encoded.json);
   for (const buffer of encoded.binaries) res.write(buffer);
   res.end();
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
