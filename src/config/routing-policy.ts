@@ -31,7 +31,11 @@ export interface RoutingPolicy {
   readonly sticky: readonly RoutingSource[];
 }
 
-const KEYS = new Set(['nereid.routing.weights', 'nereid.routing.rules', 'nereid.routing.sticky']);
+/** Every `nereid.*` parameter nereid reads (rate-limits.ts reads the rate_limit ones). */
+const KEYS = new Set([
+  'nereid.routing.weights', 'nereid.routing.rules', 'nereid.routing.sticky',
+  'nereid.rate_limit.model', 'nereid.rate_limit.client', 'nereid.rate_limit.client_key',
+]);
 
 /** The model's routing policy, or undefined when its parameters set none. */
 export function routingPolicyOf(config: Readonly<ModelConfig>): RoutingPolicy | undefined {
@@ -75,7 +79,8 @@ function parseWeights(model: string, text: string): RoutingPolicy['weights'] {
   return weights;
 }
 
-function parseSource(model: string, key: string, text: string): RoutingSource {
+/** `header:<name>` or `parameter:<name>`; INVALID_ARG naming `key` otherwise. */
+export function parseSource(model: string, key: string, text: string): RoutingSource {
   const colon = text.indexOf(':');
   const kind = text.slice(0, colon);
   const name = text.slice(colon + 1).trim();

@@ -59,3 +59,10 @@ export interface ModelLoadEvent {
 export const requestChannel = diagnostics.channel('nereid:request');
 export const executionChannel = diagnostics.channel('nereid:execution');
 export const modelLoadChannel = diagnostics.channel('nereid:model-load');
+/** A request refused by a rate limit (`scope`: the model's bucket or the client's). */
+export const rateLimitChannel = diagnostics.channel('nereid:rate-limit');
+
+export interface RateLimitEvent {
+  readonly plan: ModelPlan;
+  readonly scope: 'model' | 'client';
+}

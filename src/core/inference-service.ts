@@ -13,6 +13,7 @@ import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
 import type { ResponseCache } from './response-cache.ts';
 import { VersionRouter } from './version-router.ts';
+import { RateLimiter } from './rate-limiter.ts';
 import type { SystemSharedMemory } from './system-shared-memory.ts';
 import { traceNow } from './tracer.ts';
 import { ResponseError } from '../protocol/errors.ts';
@@ -49,6 +50,7 @@ function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
 
 export class InferenceService implements StepRunner {
   private readonly router = new VersionRouter();
+  private readonly limiter = new RateLimiter();
 
   /** `cache`: the server's response cache (--cache-config), used for models with response_cache enabled. */
   constructor(
@@ -69,6 +71,8 @@ export class InferenceService implements StepRunner {
         const chosen = this.router.choose(modelName, routing, this.lookup.readyVersions(modelName), request.headers, request.parameters);
         if (chosen !== undefined && chosen !== servable.plan.version) servable = this.lookup.resolve(modelName, String(chosen));
       }
+      const limits = servable.plan.rateLimits;
+      if (limits !== undefined) this.limiter.admit(servable.plan, limits, request.headers, request.parameters);
     } catch (error) {
       return Promise.reject(error as Error); // callers always get a promise, never a throw
     }

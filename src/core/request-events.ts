@@ -17,6 +17,7 @@ const FAILURE_REASON: Readonly<Record<ErrorCode, FailureReason>> = {
   UNSUPPORTED: 'OTHER',
   ALREADY_EXISTS: 'OTHER',
   UNKNOWN: 'OTHER',
+  RESOURCE_EXHAUSTED: 'REJECTED',
 };
 
 const event: RequestEvent = {

@@ -5,10 +5,12 @@
  * first sight of that version (its load, or its first event) and cached per plan, so handling an event is a few
  * field updates.
  */
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import {
   executionChannel,
   modelLoadChannel,
+  rateLimitChannel,
+  type RateLimitEvent,
   requestChannel,
   type ExecutionEvent,
   type FailureReason,
@@ -229,6 +231,14 @@ export class Metrics {
     s.batchSizeHistogram.observe(event.batchSize);
   };
 
+  /** Requests refused by a gray-release rate limit, per model, version and bucket (nereid's own). */
+  private readonly rateLimited: Counter<'model' | 'version' | 'scope'>;
+
+  private readonly onRateLimit = (message: unknown): void => {
+    const event = message as RateLimitEvent;
+    this.rateLimited.inc({ model: event.plan.name, version: String(event.plan.version), scope: event.scope });
+  };
+
   private readonly onModelLoad = (message: unknown): void => {
     const event = message as ModelLoadEvent;
     this.seriesOf(event.plan).loadSeconds.set(event.seconds);
@@ -237,9 +247,16 @@ export class Metrics {
   /** Registers every family and subscribes to the data path's channels. */
   constructor(options: MetricsOptions) {
     this.families = registerFamilies(this.registry, options);
+    this.rateLimited = new Counter({
+      name: 'nereid_rate_limited_total',
+      help: 'Requests refused by a per-model or per-client rate limit (429 / RESOURCE_EXHAUSTED)',
+      labelNames: ['model', 'version', 'scope'] as const,
+      registers: [this.registry],
+    });
     requestChannel.subscribe(this.onRequest);
     executionChannel.subscribe(this.onExecution);
     modelLoadChannel.subscribe(this.onModelLoad);
+    rateLimitChannel.subscribe(this.onRateLimit);
   }
 
   /** Unsubscribes from the channels; the registry keeps answering with what was gathered. */
@@ -247,6 +264,7 @@ export class Metrics {
     requestChannel.unsubscribe(this.onRequest);
     executionChannel.unsubscribe(this.onExecution);
     modelLoadChannel.unsubscribe(this.onModelLoad);
+    rateLimitChannel.unsubscribe(this.onRateLimit);
   }
 
   /** The response cache series of a version with response_cache enabled (created with its other series). */

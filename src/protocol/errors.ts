@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'CANCELLED'
   | 'INTERNAL'
-  | 'UNKNOWN';
+  | 'UNKNOWN'
+  /** nereid's own: a per-model or per-client rate limit (gray release) refused the request. */
+  | 'RESOURCE_EXHAUSTED';
 
 export class ServerError extends Error {
   readonly code: ErrorCode;
@@ -27,6 +29,16 @@ export class ServerError extends Error {
  * in its front ends' response writers; its HTTP endpoint sends them as text/plain.
  */
 export class ResponseError extends ServerError {}
+
+/** A request refused by a rate limit; HTTP answers 429 with Retry-After (whole seconds until a token is back). */
+export class RateLimitedError extends ServerError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RESOURCE_EXHAUSTED', message);
+  }
+}
 
 /** Shorthands that read like Triton's own error macros. */
 export const invalidArg = (message: string): ServerError => new ServerError('INVALID_ARG', message);
@@ -45,6 +57,7 @@ export const ERROR_CODE_NAMES: Readonly<Record<ErrorCode, string>> = {
   CANCELLED: 'Cancelled',
   INTERNAL: 'Internal',
   UNKNOWN: 'Unknown',
+  RESOURCE_EXHAUSTED: 'Resource exhausted',
 };
 
 /** Any thrown value as a ServerError; foreign errors become INTERNAL with their message. */

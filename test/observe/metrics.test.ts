@@ -63,6 +63,7 @@ describe('Metrics', () => {
         'nv_pinned_memory_pool_total_bytes',
         'nv_pinned_memory_pool_used_bytes',
         ...HISTOGRAMS,
+        'nereid_rate_limited_total',
       ],
     );
     for (const name of TRITON_COUNTERS) assert.equal(families.get(name)!.type, 'counter', name);

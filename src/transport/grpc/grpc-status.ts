@@ -12,6 +12,7 @@ export const GRPC_STATUS: Readonly<Record<ErrorCode, status>> = {
   ALREADY_EXISTS: status.ALREADY_EXISTS,
   CANCELLED: status.CANCELLED,
   UNKNOWN: status.UNKNOWN,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
 };
 
 /** Any thrown value as a gRPC error: the status from the table, the message as details, no stack trace. */

@@ -10,4 +10,5 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   ALREADY_EXISTS: 400,
   CANCELLED: 400,
   UNKNOWN: 400,
+  RESOURCE_EXHAUSTED: 429,
 };

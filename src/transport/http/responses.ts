@@ -9,7 +9,7 @@
  * length, errors found while writing the response) set none: `text/plain`.
  */
 import type { ServerResponse } from 'node:http';
-import { asServerError, ResponseError, ServerError, type ErrorCode } from '../../protocol/errors.ts';
+import { asServerError, RateLimitedError, ResponseError, ServerError, type ErrorCode } from '../../protocol/errors.ts';
 import { HTTP_STATUS } from './http-status.ts';
 
 export type ContentType = 'application/json' | 'text/plain';
@@ -65,6 +65,7 @@ export class HttpError extends ServerError {
 export function sendError(res: ServerResponse, error: unknown, contentType: ContentType = 'application/json'): void {
   const e = asServerError(error);
   if (e instanceof HttpError) sendErrorMessage(res, HTTP_STATUS[e.code], e.message, e.headers, 'text/plain');
+  else if (e instanceof RateLimitedError) sendErrorMessage(res, HTTP_STATUS[e.code], e.message, { 'Retry-After': String(e.retryAfterSeconds) }, contentType);
   else sendErrorMessage(res, HTTP_STATUS[e.code], e.message, {}, e instanceof ResponseError ? 'text/plain' : contentType);
 }
 
