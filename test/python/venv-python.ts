@@ -68,3 +68,18 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
   });
 }
+
+/**
+ * Runs a unittest file of test/python/ with .venv's python against a server's two endpoints (NEREID_HTTP_URL and
+ * NEREID_GRPC_URL), and fails unless it ran exactly `tests` tests and all passed.
+ */
+export async function runPythonSuite(file: string, endpoints: { http: string; grpc: string }, tests: number, timeoutMs = 50_000): Promise<void> {
+  const result = await runProcess(venvPython(), [file, '-v'], {
+    env: { ...process.env, NEREID_HTTP_URL: endpoints.http, NEREID_GRPC_URL: endpoints.grpc, PYTHONDONTWRITEBYTECODE: '1' },
+    echo: true,
+    timeoutMs,
+  });
+  assert.equal(result.code, 0, `python unittest failed (exit ${result.code}, signal ${result.signal}):\n${result.output}`);
+  assert.match(result.output, new RegExp(`Ran ${tests} tests?\\b`));
+  assert.match(result.output, /\nOK\b/);
+}

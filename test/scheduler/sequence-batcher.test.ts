@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
+import { accumulatorModel } from '../../scripts/onnx/shipped-models.ts';
 import type { ModelConfig } from '../../src/config/model-config.ts';
 import { plainMessage } from '../../src/config/model-config-schema.ts';
 import { refuseUnbuiltSequenceFeatures } from '../../src/config/sequence-batching.ts';
@@ -52,18 +53,6 @@ function controlEchoModel(): Uint8Array {
   });
 }
 
-/** An accumulator: OUTPUT = STATE_OUT = STATE_IN + INPUT, with STATE the sequence's implicit state. */
-function accumulatorModel(): Uint8Array {
-  return buildOnnxModel({
-    name: 'accumulator',
-    inputs: [{ name: 'INPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_IN', type: 'float', shape: ['batch', 1] }],
-    outputs: [{ name: 'OUTPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_OUT', type: 'float', shape: ['batch', 1] }],
-    nodes: [
-      { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['OUTPUT'] },
-      { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['STATE_OUT'] },
-    ],
-  });
-}
 
 const ACCUMULATOR_CONFIG = `backend: "onnxruntime"
 max_batch_size: 8

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { buildOnnxModel } from '../../scripts/onnx/builder.ts';
+import { accumulatorModel } from '../../scripts/onnx/shipped-models.ts';
 import { writeModelDir } from '../../scripts/onnx/test-models.ts';
 import { InferenceService } from '../../src/core/inference-service.ts';
 import type { Parameters } from '../../src/protocol/inference.ts';
@@ -20,15 +20,8 @@ import { tempDir } from '../support/temp-dir.ts';
 import { fp32Input, readFp32 } from '../support/tensors.ts';
 import { until } from '../support/wait.ts';
 
-const ACCUMULATOR = buildOnnxModel({
-  name: 'accumulator',
-  inputs: [{ name: 'INPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_IN', type: 'float', shape: ['batch', 1] }],
-  outputs: [{ name: 'OUTPUT', type: 'float', shape: ['batch', 1] }, { name: 'STATE_OUT', type: 'float', shape: ['batch', 1] }],
-  nodes: [
-    { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['OUTPUT'] },
-    { op: 'Add', inputs: ['STATE_IN', 'INPUT'], outputs: ['STATE_OUT'] },
-  ],
-});
+/** The shipped accumulator: OUTPUT = STATE_OUT = STATE_IN + INPUT, [batch, 1]. */
+const ACCUMULATOR = accumulatorModel();
 
 /** The accumulator's config with `initial` as the state's initial_state list and `extra` in sequence_batching. */
 function config(initial: string, extra = '', stateDims = '[ 1 ]'): string {
