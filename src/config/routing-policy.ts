@@ -5,12 +5,15 @@
  *   nereid.routing.weights  "1:95,2:5"   share of each version, in this order (the order also lays out sticky ranges)
  *   nereid.routing.rules    "header:x-canary=yes->2;parameter:cohort=beta->2"   matched first, in order
  *   nereid.routing.sticky   "header:x-user-id,parameter:user_id"   where a request's routing key is read (first found)
+ *   nereid.routing.primary  "1"   the version in production, which the guard compares the others with (default: the
+ *                                 version with the largest weight, the lowest one on a tie)
  *
  * Any other `nereid.*` parameter is refused, naming it (never ignored). Malformed values are INVALID_ARG naming the
  * parameter.
  */
-import { invalidArg, unsupported } from '../protocol/errors.ts';
+import { invalidArg } from '../protocol/errors.ts';
 import type { ModelConfig } from './model-config.ts';
+import { checkReleaseParameters, parameterText } from './release-parameters.ts';
 
 /** Where a routing value is read from: an HTTP header / gRPC metadata entry, or a request parameter. */
 export interface RoutingSource {
@@ -29,39 +32,47 @@ export interface RoutingPolicy {
   readonly weights: readonly { readonly version: number; readonly weight: number }[];
   readonly rules: readonly RoutingRule[];
   readonly sticky: readonly RoutingSource[];
+  /** `nereid.routing.primary`, when set. */
+  readonly primary?: number;
 }
-
-/** Every `nereid.*` parameter nereid reads (rate-limits.ts reads the rate_limit ones). */
-const KEYS = new Set([
-  'nereid.routing.weights', 'nereid.routing.rules', 'nereid.routing.sticky',
-  'nereid.rate_limit.model', 'nereid.rate_limit.client', 'nereid.rate_limit.client_key',
-]);
 
 /** The model's routing policy, or undefined when its parameters set none. */
 export function routingPolicyOf(config: Readonly<ModelConfig>): RoutingPolicy | undefined {
-  const params = config.parameters ?? {};
-  for (const key of Object.keys(params)) {
-    if (key.startsWith('nereid.') && !KEYS.has(key)) {
-      throw unsupported(`model '${config.name}': parameter '${key}' is not supported: nereid knows ${[...KEYS].join(', ')}`);
-    }
-  }
-  const text = (key: string): string | undefined => params[key]?.string_value;
+  checkReleaseParameters(config);
+  const text = (key: string): string | undefined => parameterText(config, key);
   const weightsText = text('nereid.routing.weights');
   const rulesText = text('nereid.routing.rules');
   const stickyText = text('nereid.routing.sticky');
-  if (weightsText === undefined && rulesText === undefined && stickyText === undefined) return undefined;
-  return {
-    weights: weightsText === undefined ? [] : parseWeights(config.name, weightsText),
+  const primaryText = text('nereid.routing.primary');
+  if (weightsText === undefined && rulesText === undefined && stickyText === undefined) {
+    if (primaryText !== undefined) throw bad(config.name, 'nereid.routing.primary', "needs 'nereid.routing.weights'");
+    return undefined;
+  }
+  const weights = weightsText === undefined ? [] : parseWeights(config.name, weightsText);
+  const policy = {
+    weights,
     rules: rulesText === undefined ? [] : parseRules(config.name, rulesText),
     sticky: stickyText === undefined ? [] : stickyText.split(',').map((s) => parseSource(config.name, 'nereid.routing.sticky', s.trim())),
   };
+  if (primaryText === undefined) return policy;
+  const primary = parseVersion(config.name, 'nereid.routing.primary', primaryText);
+  if (!weights.some((w) => w.version === primary)) throw bad(config.name, 'nereid.routing.primary', `names version ${primary}, which 'nereid.routing.weights' does not`);
+  return { ...policy, primary };
 }
 
-function bad(model: string, key: string, why: string): Error {
+/** The version in production: the configured primary, else the one with the largest weight (the lowest on a tie). */
+export function primaryVersion(policy: RoutingPolicy): number | undefined {
+  if (policy.primary !== undefined) return policy.primary;
+  let best: RoutingPolicy['weights'][number] | undefined;
+  for (const w of policy.weights) if (best === undefined || w.weight > best.weight || (w.weight === best.weight && w.version < best.version)) best = w;
+  return best?.version;
+}
+
+export function bad(model: string, key: string, why: string): Error {
   return invalidArg(`model '${model}': parameter '${key}' ${why}`);
 }
 
-function parseVersion(model: string, key: string, text: string): number {
+export function parseVersion(model: string, key: string, text: string): number {
   if (!/^\d+$/.test(text.trim())) throw bad(model, key, `names version '${text.trim()}', which is not a version number`);
   return Number(text.trim());
 }

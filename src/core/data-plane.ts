@@ -15,6 +15,7 @@ import type { ResponseCache } from './response-cache.ts';
 import { applyLogSettingsUpdate, type LogSettings, type LogSettingsStore, type LogSettingsUpdate } from './log-settings.ts';
 import type { IndexEntry, LoadOverrides, ModelControl } from './model-control.ts';
 import type { ModelLookup } from './model-lookup.ts';
+import type { ReleaseStatus } from './model-release.ts';
 import { ModelQueries, type ModelMetadata, type TensorMetadata } from './model-queries.ts';
 import { serverMetadata, type ServerMetadata } from './server-metadata.ts';
 import type { ModelStatisticsEntry, StatisticsSource } from './statistics-source.ts';
@@ -131,6 +132,20 @@ export class DataPlane {
   /** Loads or reloads a model; resolves once its versions have loaded. Refused outside explicit mode. */
   loadModel(name: string, overrides?: LoadOverrides): Promise<void> {
     return this.parts.models.load(name, overrides);
+  }
+
+  /**
+   * A model's live gray release: its policy, the shares actually served, the guard's windows and rollbacks, the shadow
+   * copies. NOT_FOUND for an unknown model or one whose parameters set no policy.
+   */
+  releaseStatus(name: string): ReleaseStatus {
+    const models = this.parts.models;
+    const release = models.release(name);
+    if (release === undefined) {
+      models.resolve(name); // Triton's NOT_FOUND for an unknown model, or one with nothing loaded
+      throw notFound(`model '${name}' has no gray-release policy (no nereid.routing, nereid.shadow, nereid.guard or nereid.rate_limit parameter)`);
+    }
+    return release.status(models.readyVersions(name));
   }
 
   /** Unloads every version of a model once its in-flight requests finish. Refused outside explicit mode. */

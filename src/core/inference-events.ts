@@ -6,6 +6,9 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { ModelPlan } from './model-plan.ts';
+import type { GuardTrigger } from './guard-window.ts';
+import type { OutputComparison } from './shadow-comparison.ts';
+import type { RouteKind } from './version-router.ts';
 
 /** Triton's failure reasons (the `reason` label of nv_inference_request_failure). */
 export type FailureReason = 'REJECTED' | 'CANCELED' | 'BACKEND' | 'OTHER';
@@ -65,4 +68,36 @@ export const rateLimitChannel = diagnostics.channel('nereid:rate-limit');
 export interface RateLimitEvent {
   readonly plan: ModelPlan;
   readonly scope: 'model' | 'client';
+}
+
+/** A request that named no version, routed by its model's gray-release policy (version-router.ts). */
+export const releaseRouteChannel = diagnostics.channel('nereid:release-route');
+
+export interface ReleaseRouteEvent {
+  model: string;
+  version: number;
+  route: RouteKind;
+}
+
+/** A shadow copy that was compared with its primary, failed, or was dropped because too many were running. */
+export const shadowChannel = diagnostics.channel('nereid:shadow');
+
+export interface ShadowEvent {
+  readonly model: string;
+  readonly primaryVersion: number;
+  readonly shadowVersion: number;
+  readonly outcome: 'compared' | 'failed' | 'dropped';
+  /** Per output, when compared. */
+  readonly comparisons: readonly OutputComparison[];
+}
+
+/** The rollback guard rolled a version back (`rolledBack`), or a new policy cleared its rollback. */
+export const guardChannel = diagnostics.channel('nereid:guard');
+
+export interface GuardEvent {
+  readonly model: string;
+  readonly version: number;
+  readonly rolledBack: boolean;
+  readonly trigger: GuardTrigger | 'policy_changed';
+  readonly reason: string;
 }

@@ -12,11 +12,12 @@ import type { StepRunner } from './step-runner.ts';
 import { reshapeFromModel, reshapeToModel } from './model-plan.ts';
 import { classify } from './classification.ts';
 import type { ResponseCache } from './response-cache.ts';
-import { VersionRouter } from './version-router.ts';
-import { RateLimiter } from './rate-limiter.ts';
+import type { RouteKind } from './version-router.ts';
+import type { ModelRelease } from './model-release.ts';
+import { compareOutputs, type OutputComparison } from './shadow-comparison.ts';
 import type { SystemSharedMemory } from './system-shared-memory.ts';
 import { traceNow } from './tracer.ts';
-import { ResponseError } from '../protocol/errors.ts';
+import { asServerError, ResponseError } from '../protocol/errors.ts';
 import { publishRequest } from './request-events.ts';
 import { validateRequest } from './validate-request.ts';
 
@@ -49,9 +50,6 @@ function sequenceFlags(parameters: Parameters | undefined): SequenceFlags {
 }
 
 export class InferenceService implements StepRunner {
-  private readonly router = new VersionRouter();
-  private readonly limiter = new RateLimiter();
-
   /** `cache`: the server's response cache (--cache-config), used for models with response_cache enabled. */
   constructor(
     private readonly lookup: ModelLookup,
@@ -63,20 +61,90 @@ export class InferenceService implements StepRunner {
   /** Runs `request` on model `modelName` (version: empty/undefined = the highest READY one). Throws ServerError. */
   infer(modelName: string, version: string | undefined, request: InferRequest): Promise<InferResponse> {
     let servable: ServableVersion;
+    let release: ModelRelease | undefined;
+    let route: RouteKind = 'default';
+    const unnamed = version === undefined || version === '' || version === '-1';
     try {
       servable = this.lookup.resolve(modelName, version);
-      // Gray release: a request that names no version goes where its model's routing policy says.
-      const routing = servable.plan.routing;
-      if (routing !== undefined && (version === undefined || version === '' || version === '-1')) {
-        const chosen = this.router.choose(modelName, routing, this.lookup.readyVersions(modelName), request.headers, request.parameters);
-        if (chosen !== undefined && chosen !== servable.plan.version) servable = this.lookup.resolve(modelName, String(chosen));
+      release = this.lookup.release(modelName);
+      if (release !== undefined && unnamed) {
+        // Gray release: a request that names no version goes where its model's routing policy says.
+        const choice = release.route(this.lookup.readyVersions(modelName), request.headers, request.parameters);
+        route = choice.route;
+        if (choice.version !== undefined && choice.version !== servable.plan.version) servable = this.lookup.resolve(modelName, String(choice.version));
       }
-      const limits = servable.plan.rateLimits;
-      if (limits !== undefined) this.limiter.admit(servable.plan, limits, request.headers, request.parameters);
+      const limits = release?.policy.rateLimits;
+      if (limits !== undefined) release!.limiter.admit(servable.plan, limits, request.headers, request.parameters);
     } catch (error) {
       return Promise.reject(error as Error); // callers always get a promise, never a throw
     }
-    return this.inferOn(servable, modelName, request);
+    if (release === undefined || !unnamed) return this.inferOn(servable, modelName, request);
+    return this.inferReleased(release, servable, modelName, request, route);
+  }
+
+  /**
+   * A request routed by a gray release: counted on the version that took it, its outcome given to the guard, and a
+   * share of them copied to the shadow version, which the client never waits for.
+   */
+  private inferReleased(release: ModelRelease, servable: ServableVersion, modelName: string, request: InferRequest, route: RouteKind): Promise<InferResponse> {
+    const version = servable.plan.version;
+    release.countServed(version, route);
+    const shadowVersion = release.shadowTarget(version);
+    const shadowing = shadowVersion !== undefined && release.startShadow(version, shadowVersion);
+    let primaryOutputs: readonly OutputTensor[] | undefined;
+    const startedAt = performance.now();
+    const running = this.inferOn(servable, modelName, request, undefined, shadowing ? (outputs) => (primaryOutputs = outputs) : undefined);
+    if (release.guarded) {
+      running.then(
+        () => release.recordOutcome(version, true, performance.now() - startedAt),
+        (error: unknown) => {
+          if (asServerError(error).code !== 'CANCELLED') release.recordOutcome(version, false, performance.now() - startedAt);
+        },
+      );
+    }
+    if (shadowing) void this.runShadow(release, modelName, request, version, shadowVersion, running, () => primaryOutputs);
+    return running;
+  }
+
+  /**
+   * Runs a copy of `request` on the shadow version (its raw outputs, no shared memory, no classification, no trace,
+   * no cancellation) and compares its outputs with the primary's once both have answered. Never throws.
+   */
+  private async runShadow(
+    release: ModelRelease,
+    modelName: string,
+    request: InferRequest,
+    primaryVersion: number,
+    shadowVersion: number,
+    primary: Promise<InferResponse>,
+    primaryOutputs: () => readonly OutputTensor[] | undefined,
+  ): Promise<void> {
+    let outcome: readonly OutputComparison[] | 'failed' | 'skipped' = 'failed';
+    try {
+      const servable = this.lookup.resolve(modelName, String(shadowVersion));
+      const copy: InferRequest = {
+        ...(request.id === undefined ? {} : { id: request.id }),
+        inputs: request.inputs,
+        ...(request.outputs === undefined ? {} : { outputs: request.outputs.map((o) => ({ name: o.name })) }),
+        ...(request.parameters === undefined ? {} : { parameters: request.parameters }),
+      };
+      let shadowOutputs: readonly OutputTensor[] = [];
+      const startedAt = performance.now();
+      let ok = false;
+      try {
+        await this.inferOn(servable, modelName, copy, undefined, (outputs) => (shadowOutputs = outputs));
+        ok = true;
+      } finally {
+        if (release.guarded) release.recordOutcome(shadowVersion, ok, performance.now() - startedAt);
+      }
+      const outputs = await primary.then(primaryOutputs, () => undefined);
+      const plan = servable.plan;
+      outcome = outputs === undefined ? 'skipped' : compareOutputs(outputs, shadowOutputs, new Set(plan.labels?.keys() ?? []), plan.maxBatchSize > 0);
+    } catch {
+      outcome = 'failed';
+    } finally {
+      release.endShadow(primaryVersion, shadowVersion, outcome);
+    }
   }
 
   resolve(name: string, version?: string): ServableVersion {
@@ -89,6 +157,8 @@ export class InferenceService implements StepRunner {
     modelName: string,
     request: InferRequest,
     onResult?: (result: ExecutionResult) => void,
+    /** Hears the outputs as the model gave them, before classification and shared memory (for shadow comparison). */
+    onOutputs?: (outputs: readonly OutputTensor[]) => void,
   ): Promise<InferResponse> {
     const startedAt = performance.now();
     const { plan, scheduler } = servable;
@@ -151,6 +221,7 @@ export class InferenceService implements StepRunner {
         trace.responded(result.timings);
       }
       onResult?.(result);
+      onOutputs?.(outputs.slice());
       // Classification and shared-memory outputs are the front end's business in Triton: after the request is counted.
       if (request.outputs?.some((o) => o.classCount !== undefined && o.classCount > 0)) classifyOutputs(outputs, request, plan);
       if (request.outputs?.some((o) => o.sharedMemory !== undefined)) this.writeSharedMemoryOutputs(outputs, request);

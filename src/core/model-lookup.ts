@@ -4,6 +4,7 @@
 import type { ModelConfig } from '../config/model-config.ts';
 import type { ModelPlan } from './model-plan.ts';
 import type { Scheduler } from './scheduler-port.ts';
+import type { ModelRelease } from './model-release.ts';
 
 /** A READY version: its normalized config and plan (decided at load) and the scheduler that runs its executions. */
 export interface ServableVersion {
@@ -36,4 +37,6 @@ export interface ModelLookup {
   allReady(): boolean;
   /** Every model and version with its state, sorted by name then version. */
   statuses(): ModelStatus[];
+  /** The model's live gray release (routing, shadow, guard, rate limits), when its parameters set one. */
+  release(name: string): ModelRelease | undefined;
 }

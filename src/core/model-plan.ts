@@ -7,8 +7,6 @@ import type { ModelConfig } from '../config/model-config.ts';
 import { byteSizeOf, datatypeFromConfig, type Datatype } from '../protocol/datatypes.ts';
 import { internal } from '../protocol/errors.ts';
 import type { SequenceBatching } from '../config/sequence-batching.ts';
-import { routingPolicyOf, type RoutingPolicy } from '../config/routing-policy.ts';
-import { rateLimitsOf, type RateLimits } from '../config/rate-limits.ts';
 import { batchingPlan, type BatchingPlan } from './batching-plan.ts';
 import { tritonInputOrder } from './triton-input-order.ts';
 
@@ -56,10 +54,6 @@ export interface ModelPlan {
    * outputs (triton-input-order.ts), whatever the order they were asked for in.
    */
   readonly responseRank?: ReadonlyMap<string, number>;
-  /** Gray release: how requests that name no version are spread over the loaded versions (routing-policy.ts). */
-  readonly routing?: RoutingPolicy;
-  /** Per-model and per-client rate limits (rate-limits.ts). */
-  readonly rateLimits?: RateLimits;
   /** `response_cache { enable: true }`: responses may be answered from the server's response cache. */
   readonly responseCache: boolean;
   /** Each output's class labels by index (the lines of its label_filename), for the classification extension. */
@@ -197,8 +191,6 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number, l
   const dynamicBatching = batchingPlan(config);
   const sequenceBatching = sequencePlan(config);
   const ensemble = ensemblePlan(config);
-  const routing = routingPolicyOf(config);
-  const rateLimits = rateLimitsOf(config);
   const responseRank = ensemble === undefined
     ? undefined
     : new Map(tritonInputOrder(outputs.map((o) => o.name)).map((index, rank) => [outputs[index]!.name, rank]));
@@ -216,8 +208,6 @@ export function buildModelPlan(config: Readonly<ModelConfig>, version: number, l
     ...(sequenceBatching === undefined ? {} : { sequenceBatching }),
     ...(ensemble === undefined ? {} : { ensemble, responseRank }),
     ...(labels === undefined || labels.size === 0 ? {} : { labels }),
-    ...(routing === undefined ? {} : { routing }),
-    ...(rateLimits === undefined ? {} : { rateLimits }),
   });
 }
 

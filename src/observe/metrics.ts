@@ -21,6 +21,7 @@ import type { ModelPlan } from '../core/model-plan.ts';
 import type { ResponseCacheCounts } from '../core/response-cache.ts';
 import { HistogramFamily, ValueFamily, type HistogramCell, type ValueCell } from './metric-cells.ts';
 import { registerSystemGauges } from './system-gauges.ts';
+import { ReleaseMetrics } from './release-metrics.ts';
 
 export interface MetricsOptions {
   /** Requests waiting in each loaded version's queue, read at scrape time (nv_inference_pending_request_count). */
@@ -257,7 +258,11 @@ export class Metrics {
     executionChannel.subscribe(this.onExecution);
     modelLoadChannel.subscribe(this.onModelLoad);
     rateLimitChannel.subscribe(this.onRateLimit);
+    this.release = new ReleaseMetrics(this.registry);
   }
+
+  /** The gray-release families (release-metrics.ts). */
+  private readonly release: ReleaseMetrics;
 
   /** Unsubscribes from the channels; the registry keeps answering with what was gathered. */
   close(): void {
@@ -265,6 +270,7 @@ export class Metrics {
     executionChannel.unsubscribe(this.onExecution);
     modelLoadChannel.unsubscribe(this.onModelLoad);
     rateLimitChannel.unsubscribe(this.onRateLimit);
+    this.release.close();
   }
 
   /** The response cache series of a version with response_cache enabled (created with its other series). */

@@ -21,6 +21,9 @@ import { selectVersions } from './version-policy.ts';
 import { loadVersion, unloadVersion, type LoadContext, type LoadedVersion } from './version-loader.ts';
 import { composingModelNames, ensembleDependencyFailure, ensembleLoadOrder, type DependencyView } from './ensemble-dependencies.ts';
 import { InferenceService } from '../core/inference-service.ts';
+import { Releases } from '../core/releases.ts';
+import type { ModelRelease } from '../core/model-release.ts';
+import { sessionParameters } from '../config/release-parameters.ts';
 import { defaultWorkersPerDevice, InstancePool } from '../instance/instance-pool.ts';
 import path from 'node:path';
 
@@ -81,6 +84,8 @@ export class ModelRepository implements ModelLookup, ModelControl {
 
   /** The worker threads every version's instances live on. */
   readonly pool: InstancePool;
+  /** Each model's live gray release, applied from its `nereid.*` parameters at every load. */
+  readonly releases = new Releases((level, message) => (level === 'warn' ? log.warn(message) : log.info(message)));
   /** What loading a version needs; ensembles run their steps through an inference service over this repository. */
   private readonly loadContext: LoadContext;
 
@@ -178,6 +183,10 @@ export class ModelRepository implements ModelLookup, ModelControl {
     return rows;
   }
 
+  release(name: string): ModelRelease | undefined {
+    return this.releases.of(name);
+  }
+
   allReady(): boolean {
     return this.statuses().every((row) => row.state === 'READY' || (row.state === 'UNAVAILABLE' && row.reason === 'unloaded'));
   }
@@ -202,13 +211,18 @@ export class ModelRepository implements ModelLookup, ModelControl {
         if (!readyOnly) entries.push({ name });
         continue;
       }
+      const release = this.releases.of(name);
+      const ready = release === undefined ? [] : this.readyVersions(name);
       for (const row of rows) {
         if (readyOnly && row.state !== 'READY') continue;
+        // A READY version's row tells what the gray release does to it (rolled back, serving a missing version's share).
+        const note = release !== undefined && row.state === 'READY' && row.version !== undefined ? release.noteFor(row.version, ready) : undefined;
+        const reason = note === undefined ? row.reason : row.reason === '' ? note : `${row.reason}; ${note}`;
         entries.push({
           name,
           ...(row.version === undefined ? {} : { version: String(row.version) }),
           state: row.state,
-          ...(row.reason === '' ? {} : { reason: row.reason }),
+          ...(reason === '' ? {} : { reason }),
         });
       }
     }
@@ -405,6 +419,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
     let selected: number[];
     try {
       filled = this.readConfig(location, configOverride);
+      Releases.policyOf(filled); // a malformed nereid.* parameter fails the load before any version changes
       const dirs = listVersionDirs(location.dir);
       for (const name of dirs.ignored) {
         log.warn(`ignoring '${name}' in model '${location.name}': a version directory name must be a non-negative integer without leading zeros`);
@@ -425,8 +440,10 @@ export class ModelRepository implements ModelLookup, ModelControl {
       if (override !== undefined) removeOverrideDir(override);
       return { reason, message: dependencyFailure, dependency: true };
     }
-    const configKey = JSON.stringify({ ...filled, version_policy: undefined });
+    // The nereid.* parameters change no session: a config that differs only in them reloads nothing.
+    const configKey = JSON.stringify({ ...filled, version_policy: undefined, parameters: sessionParameters(filled) });
     await Promise.all(selected.map((version) => this.loadSelectedVersion(entry, location, version, filled, configKey)));
+    this.releases.apply(filled);
     // Versions no longer selected go only once every selected one is up: a broken drop never takes the old one down.
     const failed = selected.filter((v) => entry.versions.get(v)?.state !== 'READY');
     for (const [version, e] of entry.versions) {
@@ -476,6 +493,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
     let e = entry.versions.get(version);
     if (e?.loaded !== undefined && e.source === source) {
       e.reason = ''; // unchanged: keeps serving as it is (an earlier failed change no longer applies)
+      e.loaded.config = filled; // the same but for nereid.* parameters, which the config endpoints then show
       return;
     }
     const previous = e?.loaded;
@@ -534,6 +552,7 @@ export class ModelRepository implements ModelLookup, ModelControl {
     await Promise.all([...entry.versions].map(([version, e]) => this.unloadVersionEntry(name, version, e)));
     entry.failure = undefined;
     entry.loadedFingerprint = undefined;
+    this.releases.forget(name);
     if (entry.override !== undefined) removeOverrideDir(entry.override);
     entry.override = undefined;
   }

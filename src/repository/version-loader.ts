@@ -31,7 +31,8 @@ import { readOutputLabels } from './output-labels.ts';
 /** A version that is up: everything an inference needs, decided once at load. */
 export interface LoadedVersion {
   readonly version: number;
-  readonly config: Readonly<ModelConfig>;
+  /** Replaced when a load changes only the `nereid.*` parameters (the version keeps serving untouched). */
+  config: Readonly<ModelConfig>;
   readonly plan: ModelPlan;
   readonly instances: readonly ModelInstance[];
   readonly scheduler: Scheduler;

@@ -35,7 +35,7 @@ describe('gray-release routing', () => {
     const p = policy({ 'nereid.routing.weights': '1:95,2:5' })!;
     const counts = new Map<number, number>();
     for (let i = 0; i < 2000; i++) {
-      const v = router.choose('m', p, [1, 2], undefined, undefined)!;
+      const v = router.choose(p, [1, 2], undefined, undefined).version!;
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
     assert.deepEqual([counts.get(1), counts.get(2)], [1900, 100]);
@@ -47,18 +47,20 @@ describe('gray-release routing', () => {
     const keys = Array.from({ length: 5000 }, (_, i) => `user-${i}`);
     let previous = new Set<string>();
     for (const share of [5, 20, 50]) {
-      const onCandidate = new Set(keys.filter((key) => router.choose('m', at(share), [1, 2], headers({ 'x-user-id': key }), undefined) === 2));
+      const onCandidate = new Set(keys.filter((key) => router.choose(at(share), [1, 2], headers({ 'x-user-id': key }), undefined).version === 2));
       for (const key of previous) assert.ok(onCandidate.has(key), `${key} left the candidate at ${share}%`);
       assert.ok(Math.abs(onCandidate.size / keys.length - share / 100) < 0.02, `${onCandidate.size} of ${keys.length} at ${share}%`);
       previous = onCandidate;
     }
   });
 
-  it('matches rules before weights, skips what is not loaded, and leaves the default when nothing is', () => {
+  it('matches rules before weights, gives a missing version\'s share to the latest loaded, and skips rolled-back versions', () => {
     const router = new VersionRouter();
     const p = policy({ 'nereid.routing.weights': '1:0,3:100', 'nereid.routing.rules': 'header:x-canary=yes->2;parameter:cohort=beta->4' })!;
-    assert.equal(router.choose('m', p, [1, 2, 3], headers({ 'x-canary': 'yes' }), undefined), 2);
-    assert.equal(router.choose('m', p, [1, 2, 3], undefined, { cohort: 'beta' }), 3, 'version 4 is not loaded: the rule is skipped');
-    assert.equal(router.choose('m', p, [1, 2], undefined, undefined), undefined, 'no weighted version loaded: the default serves');
+    assert.deepEqual(router.choose(p, [1, 2, 3], headers({ 'x-canary': 'yes' }), undefined), { version: 2, route: 'rule' });
+    assert.deepEqual(router.choose(p, [1, 2, 3], undefined, { cohort: 'beta' }), { version: 3, route: 'weight' }, 'version 4 is not loaded: the rule is skipped');
+    assert.deepEqual(router.choose(p, [1, 2], undefined, undefined), { version: 2, route: 'weight' }, "version 3 is not loaded: the latest loaded serves its share");
+    assert.deepEqual(router.choose(p, [1, 2, 3], headers({ 'x-canary': 'yes' }), undefined, new Set([2])), { version: 3, route: 'weight' }, 'a rolled-back version takes no rule');
+    assert.deepEqual(router.choose(p, [1, 2, 3], undefined, undefined, new Set([3])), { version: undefined, route: 'default' }, 'nothing left: the default serves');
   });
 });

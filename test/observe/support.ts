@@ -46,6 +46,10 @@ const idleScheduler: Scheduler = {
 export class TestLookup implements ModelLookup {
   private readonly rows = new Map<string, Map<number, { state: VersionState; plan: ModelPlan }>>();
 
+  release(): undefined {
+    return undefined;
+  }
+
   set(plan: ModelPlan, state: VersionState = 'READY'): this {
     let versions = this.rows.get(plan.name);
     if (versions === undefined) this.rows.set(plan.name, (versions = new Map()));

@@ -8,12 +8,12 @@ import * as grpc from '@grpc/grpc-js';
 import type { DataPlane } from '../../core/data-plane.ts';
 import { callCounter, type CallCounter } from './call-counter.ts';
 import type { GrpcTlsOptions } from '../../options/server-options.ts';
-import { healthServiceDefinition, inferenceServerDefinition } from './grpc-protos.ts';
+import { healthServiceDefinition, inferenceServerDefinition, releaseServiceDefinition } from './grpc-protos.ts';
 import { healthRpcs } from './health-rpcs.ts';
 import { inferRpcs } from './infer-rpcs.ts';
 import { logSettingsRpc } from './log-settings-rpc.ts';
 import { metadataRpcs } from './metadata-rpcs.ts';
-import { repositoryRpcs } from './repository-rpcs.ts';
+import { releaseRpcs, repositoryRpcs } from './repository-rpcs.ts';
 import { restrictRpcs } from './restricted-rpcs.ts';
 import type { Restrictions } from '../../options/restricted-features.ts';
 import { traceSettingRpc } from './trace-rpc.ts';
@@ -65,6 +65,7 @@ export class GrpcEndpoint {
       ...logSettingsRpc(dataPlane),
     }, restrictions) as grpc.UntypedServiceImplementation);
     server.addService(healthServiceDefinition, restrictRpcs({ Check }, restrictions) as grpc.UntypedServiceImplementation);
+    server.addService(releaseServiceDefinition, restrictRpcs(releaseRpcs(dataPlane), restrictions) as grpc.UntypedServiceImplementation);
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`${options.address}:${options.port}`, credentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound)));
     });

@@ -11,6 +11,7 @@ import * as protoLoader from '@grpc/proto-loader';
 export const GRPC_PROTO_DIR: string = fileURLToPath(new URL('../../../protos/', import.meta.url));
 export const GRPC_SERVICE_PROTO = 'grpc_service.proto';
 export const HEALTH_PROTO = 'health.proto';
+export const RELEASE_PROTO = 'nereid_release.proto';
 
 /**
  * How messages become plain objects (deserialize: `Type.toObject(Type.decode(buffer), options)`):
@@ -38,6 +39,8 @@ export interface GrpcDefinitions {
   readonly inference: { readonly GRPCInferenceService: grpc.ServiceClientConstructor };
   /** Package `grpc.health.v1`: `health.Health.service`. */
   readonly health: { readonly Health: grpc.ServiceClientConstructor };
+  /** Package `nereid`: nereid's own GrayRelease service. */
+  readonly nereid: { readonly GrayRelease: grpc.ServiceClientConstructor };
 }
 
 let loaded: GrpcDefinitions | undefined;
@@ -45,13 +48,14 @@ let loaded: GrpcDefinitions | undefined;
 /** Loads (once) both protos; the constructors double as clients (`new def.inference.GRPCInferenceService(...)`). */
 export function loadGrpcDefinitions(): GrpcDefinitions {
   if (loaded !== undefined) return loaded;
-  const packageDefinition = protoLoader.loadSync([GRPC_SERVICE_PROTO, HEALTH_PROTO], GRPC_LOADER_OPTIONS);
+  const packageDefinition = protoLoader.loadSync([GRPC_SERVICE_PROTO, HEALTH_PROTO, RELEASE_PROTO], GRPC_LOADER_OPTIONS);
   const root = grpc.loadPackageDefinition(packageDefinition);
   const inference = root.inference as grpc.GrpcObject;
   const health = ((root.grpc as grpc.GrpcObject).health as grpc.GrpcObject).v1 as grpc.GrpcObject;
   loaded = {
     inference: { GRPCInferenceService: inference.GRPCInferenceService as grpc.ServiceClientConstructor },
     health: { Health: health.Health as grpc.ServiceClientConstructor },
+    nereid: { GrayRelease: (root.nereid as grpc.GrpcObject).GrayRelease as grpc.ServiceClientConstructor },
   };
   return loaded;
 }
@@ -84,6 +88,9 @@ function lenientStreamReads(service: grpc.ServiceDefinition): grpc.ServiceDefini
   };
   return { ...service, ModelStreamInfer: { ...stream, requestDeserialize } };
 }
+
+/** `nereid.GrayRelease`: ModelRelease. */
+export const releaseServiceDefinition: grpc.ServiceDefinition = loadGrpcDefinitions().nereid.GrayRelease.service;
 
 /** `grpc.health.v1.Health` (Check; Watch has no handler and answers UNIMPLEMENTED). */
 export const healthServiceDefinition: grpc.ServiceDefinition = loadGrpcDefinitions().health.Health.service;

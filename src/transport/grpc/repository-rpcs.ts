@@ -91,3 +91,10 @@ export function repositoryRpcs(dataPlane: DataPlane) {
     }),
   };
 }
+
+/** nereid.GrayRelease/ModelRelease: a model's live gray release as JSON. */
+export function releaseRpcs(dataPlane: DataPlane) {
+  return {
+    ModelRelease: unary<{ name: string }, { status_json: string }>((request) => ({ status_json: JSON.stringify(dataPlane.releaseStatus(request.name)) })),
+  };
+}

@@ -29,6 +29,7 @@ export const RPC_CATEGORY: Readonly<Record<string, RestrictedCategory>> = {
   RepositoryIndex: 'model-repository',
   RepositoryModelLoad: 'model-repository',
   RepositoryModelUnload: 'model-repository',
+  ModelRelease: 'model-repository',
   ModelStatistics: 'statistics',
   TraceSetting: 'trace',
   LogSettings: 'logging',

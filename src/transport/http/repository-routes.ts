@@ -1,6 +1,6 @@
 /**
  * The repository extension over HTTP (Triton's `/v2/repository(?:/([^/]+))?/(index|models/([^/]+)/(load|unload))`):
- * POST only (405 otherwise). The index answers a bare JSON array and ignores a repository segment; load and unload
+ * POST only (405 otherwise); plus nereid's GET `/v2/repository/models/<m>/release`, a model's live gray release. The index answers a bare JSON array and ignores a repository segment; load and unload
  * refuse one with 501, answer 200 with an empty body (as application/json, as Triton does), and return only once the
  * operation has finished. Bodies are
  * read within --http-max-input-size and interpreted as in repository-bodies.ts; errors are the core's, mapped as usual.
@@ -47,6 +47,18 @@ export function registerRepositoryRoutes(app: Express, ctx: RepositoryRoutesCont
       await ctx.dataPlane.loadModel(String(req.params.model), loadOverrides(parseJsonBody(body)));
       sendEmpty(res, 200, 'application/json');
     });
+    // nereid's own: the live gray release of a model (GET; restricted with the rest of the repository API).
+    app
+      .route(`${prefix}/models/:model/release`)
+      .get((req: Request, res: Response) => {
+        try {
+          checkNoRepository(req);
+          sendJson(res, 200, ctx.dataPlane.releaseStatus(String(req.params.model)));
+        } catch (error) {
+          sendError(res, error);
+        }
+      })
+      .all((_req: Request, res: Response) => sendErrorMessage(res, 405, 'Method Not Allowed'));
     post(`${prefix}/models/:model/unload`, async (req, res, body) => {
       checkNoRepository(req);
       await ctx.dataPlane.unloadModel(String(req.params.model), { unloadDependents: unloadDependentsFlag(body) });

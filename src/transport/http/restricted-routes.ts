@@ -13,7 +13,7 @@ import { sendPlainErrorMessage } from './responses.ts';
 const MODEL_ROUTE = /^\/v2\/models\/([^/]+)(?:\/versions\/([0-9]+))?(?:\/(infer|generate|generate_stream|ready|config|stats|trace\/setting))?$/;
 const HEALTH_ROUTE = /^\/v2\/health\/(?:live|ready)$/;
 const SHARED_MEMORY_ROUTE = /^\/v2\/(?:system|cuda)sharedmemory(?:\/region\/[^/]+)?\/(?:status|register|unregister)$/;
-const REPOSITORY_ROUTE = /^\/v2\/repository(?:\/[^/]+)?\/(?:index|models\/[^/]+\/(?:load|unload))$/;
+const REPOSITORY_ROUTE = /^\/v2\/repository(?:\/[^/]+)?\/(?:index|models\/[^/]+\/(?:load|unload|release))$/;
 
 const MODEL_ROUTE_CATEGORY: Record<string, RestrictedCategory> = {
   '': 'metadata',
