@@ -144,3 +144,32 @@ export function writeModelDir(
   if (opts.config !== undefined) writeFileSync(join(modelDir, 'config.pbtxt'), opts.config);
   return modelDir;
 }
+
+/**
+ * INPUT0 FP32 ['batch', n] → OUTPUT0 = INPUT0 + `offsets` (n = offsets.length): two versions that differ by known
+ * offsets give shadow comparisons with known differences.
+ */
+export function offsetModel(offsets: readonly number[]): Uint8Array {
+  return buildOnnxModel({
+    name: 'offset',
+    inputs: [{ name: 'INPUT0', type: 'float', shape: ['batch', offsets.length] }],
+    outputs: [{ name: 'OUTPUT0', type: 'float', shape: ['batch', offsets.length] }],
+    initializers: [{ name: 'offsets', type: 'float', dims: [offsets.length], values: Float32Array.from(offsets) }],
+    nodes: [{ op: 'Add', inputs: ['INPUT0', 'offsets'], outputs: ['OUTPUT0'], name: 'add' }],
+  });
+}
+
+/**
+ * INDEX INT64 ['batch', 1] → VALUE FP32 ['batch', 1]: entry INDEX of a table of `size` floats (0, 1, 2, ...). An
+ * index of `size` or more fails the execution in ONNX Runtime ("indices element out of data bounds"): a model whose
+ * failures depend on the request's data.
+ */
+export function tableLookupModel(size: number): Uint8Array {
+  return buildOnnxModel({
+    name: 'table_lookup',
+    inputs: [{ name: 'INDEX', type: 'int64', shape: ['batch', 1] }],
+    outputs: [{ name: 'VALUE', type: 'float', shape: ['batch', 1] }],
+    initializers: [{ name: 'table', type: 'float', dims: [size], values: Float32Array.from({ length: size }, (_, i) => i) }],
+    nodes: [{ op: 'Gather', inputs: ['table', 'INDEX'], outputs: ['VALUE'], name: 'lookup', attributes: { axis: 0 } }],
+  });
+}
