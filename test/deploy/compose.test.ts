@@ -182,6 +182,13 @@ test('every dashboard expression names only metrics nereid exports', async () =>
     'nv_inference_compute_infer_duration_us',
     'nereid_batch_size_bucket',
     'nv_inference_request_failure',
+    // The gray-release row.
+    'nereid_release_routed_total',
+    'nereid_shadow_max_abs_diff_bucket',
+    'nereid_shadow_argmax_agreement_sum',
+    'nereid_shadow_requests_total',
+    'nereid_release_rolled_back',
+    'nereid_release_rollbacks_total',
   ]) {
     assert.ok(used.has(n), `the dashboard charts ${n}`);
   }
@@ -194,7 +201,7 @@ test('the dashboard shows p50/p95/p99 latency, failures by reason, per model and
   for (const p of ['0.5', '0.95', '0.99']) {
     assert.ok(request.some((e) => e.startsWith(`histogram_quantile(${p},`) && /by \(le\b/.test(e)), `p${p} quantile`);
   }
-  const failures = targets.map((t) => t.expr!).filter((e) => e.includes('nv_inference_request_failure'));
+  const failures = targets.filter((t) => t.title.startsWith('Failures')).map((t) => t.expr!);
   assert.ok(failures.length > 0 && failures.every((e) => /by \([^)]*\breason\b/.test(e)), 'failures split by reason');
   const names = (dashboard.templating.list as Doc[]).map((v) => v.name);
   assert.deepEqual(names, ['model', 'version']);
