@@ -102,13 +102,20 @@ export class InferenceService implements StepRunner {
         },
       );
     }
-    if (shadowing) void this.runShadow(release, modelName, request, version, shadowVersion, running, () => primaryOutputs);
+    if (shadowing) {
+      // The copy starts once the primary has answered, and after its response has been handed on (setImmediate runs
+      // after the promise callbacks that send it): the client's request never shares the main thread with its shadow.
+      running.then(
+        () => setImmediate(() => void this.runShadow(release, modelName, request, version, shadowVersion, primaryOutputs!)),
+        () => release.endShadow(version, shadowVersion, 'skipped'),
+      );
+    }
     return running;
   }
 
   /**
    * Runs a copy of `request` on the shadow version (its raw outputs, no shared memory, no classification, no trace,
-   * no cancellation) and compares its outputs with the primary's once both have answered. Never throws.
+   * no cancellation) and compares its outputs with the primary's. Never throws.
    */
   private async runShadow(
     release: ModelRelease,
@@ -116,10 +123,9 @@ export class InferenceService implements StepRunner {
     request: InferRequest,
     primaryVersion: number,
     shadowVersion: number,
-    primary: Promise<InferResponse>,
-    primaryOutputs: () => readonly OutputTensor[] | undefined,
+    primaryOutputs: readonly OutputTensor[],
   ): Promise<void> {
-    let outcome: readonly OutputComparison[] | 'failed' | 'skipped' = 'failed';
+    let outcome: readonly OutputComparison[] | 'failed' = 'failed';
     try {
       const servable = this.lookup.resolve(modelName, String(shadowVersion));
       const copy: InferRequest = {
@@ -137,9 +143,8 @@ export class InferenceService implements StepRunner {
       } finally {
         if (release.guarded) release.recordOutcome(shadowVersion, ok, performance.now() - startedAt);
       }
-      const outputs = await primary.then(primaryOutputs, () => undefined);
       const plan = servable.plan;
-      outcome = outputs === undefined ? 'skipped' : compareOutputs(outputs, shadowOutputs, new Set(plan.labels?.keys() ?? []), plan.maxBatchSize > 0);
+      outcome = compareOutputs(primaryOutputs, shadowOutputs, new Set(plan.labels?.keys() ?? []), plan.maxBatchSize > 0);
     } catch {
       outcome = 'failed';
     } finally {

@@ -6,13 +6,13 @@
  * keeps this one.
  */
 import type { ReleasePolicy } from '../config/release-policy.ts';
-import { primaryVersion } from '../config/routing-policy.ts';
+import { primaryVersion, type RoutingPolicy } from '../config/routing-policy.ts';
 import type { Parameters } from '../protocol/inference.ts';
 import { AgreementWindow, guardVerdict, OutcomeWindow, type GuardTrigger } from './guard-window.ts';
 import { guardChannel, releaseRouteChannel, shadowChannel, type ReleaseRouteEvent } from './inference-events.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { agrees, type OutputComparison } from './shadow-comparison.ts';
-import { effectiveWeights, missingVersions, VersionRouter, type RouteChoice, type RouteKind, type RoutingContext } from './version-router.ts';
+import { effectiveWeights, mergeVersions, missingVersions, VersionRouter, type RouteChoice, type RouteKind, type RoutingContext } from './version-router.ts';
 
 /** Where a release reports what an operator must know (the repository hands in the log). */
 export type ReleaseReporter = (level: 'info' | 'warn', message: string) => void;
@@ -41,6 +41,9 @@ export class ModelRelease {
   private reportedMissing = '';
   /** The READY versions the last routed request saw, ascending. */
   private loaded: readonly number[] = [];
+  /** The effective weights for `loaded` and the rollbacks (version-router.ts), in line order and merged per version. */
+  private weights: RoutingPolicy['weights'] = [];
+  private merged: RoutingPolicy['weights'] = [];
   private readonly routeEvent: ReleaseRouteEvent = { model: '', version: 0, route: 'default' };
 
   /** `parameters`: the `nereid.*` parameters the policy was read from, shown by the status. */
@@ -53,16 +56,25 @@ export class ModelRelease {
 
   /** The version for a request that names none (undefined: the default, the latest loaded). */
   route(loaded: readonly number[], headers: RoutingContext | undefined, parameters: Parameters | undefined): RouteChoice {
+    const routing = this.policy.routing;
+    if (!sameVersions(loaded, this.loaded)) this.loadedChanged(loaded);
+    if (routing === undefined) return NO_ROUTE;
+    return this.router.chooseWith(routing, this.weights, this.merged, this.loaded, headers, parameters, this.excluded);
+  }
+
+  /** The loaded versions changed (or a version was rolled back): the weights actually served are worked out again. */
+  private loadedChanged(loaded: readonly number[]): void {
     this.loaded = loaded;
     const routing = this.policy.routing;
-    if (routing === undefined) return NO_ROUTE;
+    if (routing === undefined) return;
+    this.weights = effectiveWeights(routing.weights, loaded, this.excluded);
+    this.merged = mergeVersions(this.weights);
     const missing = missingVersions(routing, loaded);
     const key = missing.join(',');
     if (key !== this.reportedMissing) {
       this.reportedMissing = key;
       if (missing.length > 0) this.report('warn', `gray release of '${this.model}': ${this.missingNote(missing, loaded)}`);
     }
-    return this.router.choose(routing, loaded, headers, parameters, this.excluded);
   }
 
   /** Counts a routed request on the version that took it. */
@@ -153,6 +165,7 @@ export class ModelRelease {
     if (verdict === undefined) return;
     this.rollbacks.set(version, { ...verdict, atMs: Date.now() });
     this.excluded.add(version);
+    this.loadedChanged(this.loaded);
     this.report('warn', `gray release of '${this.model}': version ${version} rolled back by the guard (its share is now 0 until the policy changes): ${verdict.reason}`);
     if (guardChannel.hasSubscribers) guardChannel.publish({ model: this.model, version, rolledBack: true, trigger: verdict.trigger, reason: verdict.reason });
   }
@@ -266,4 +279,10 @@ export interface ReleaseStatus {
     max_shadow_disagreement: number | null;
     shadow_tolerance: number;
   } | null;
+}
+
+function sameVersions(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -40,15 +40,32 @@ export class VersionRouter {
     parameters: Parameters | undefined,
     excluded: ReadonlySet<number> = new Set(),
   ): RouteChoice {
-    const servable = (version: number): boolean => loaded.includes(version) && !excluded.has(version);
-    for (const rule of policy.rules) {
-      if (servable(rule.version) && read(rule, context, parameters) === rule.value) return { version: rule.version, route: 'rule' };
-    }
     const weights = effectiveWeights(policy.weights, loaded, excluded);
+    return this.chooseWith(policy, weights, mergeVersions(weights), loaded, context, parameters, excluded);
+  }
+
+  /**
+   * choose() with the effective weights computed once by the caller (they change only with the loaded versions or a
+   * rollback): `weights` in line order for sticky keys, `merged` one entry per version for round robin.
+   */
+  chooseWith(
+    policy: RoutingPolicy,
+    weights: RoutingPolicy['weights'],
+    merged: RoutingPolicy['weights'],
+    loaded: readonly number[],
+    context: RoutingContext | undefined,
+    parameters: Parameters | undefined,
+    excluded: ReadonlySet<number>,
+  ): RouteChoice {
+    for (const rule of policy.rules) {
+      if (loaded.includes(rule.version) && !excluded.has(rule.version) && read(rule, context, parameters) === rule.value) return { version: rule.version, route: 'rule' };
+    }
     if (weights.length === 0) return DEFAULT;
-    const key = policy.sticky.map((source) => read(source, context, parameters)).find((value) => value !== undefined && value !== '');
-    if (key !== undefined) return { version: stickyVersion(key, weights), route: 'sticky' };
-    return { version: this.roundRobin(mergeVersions(weights)), route: 'weight' };
+    for (const source of policy.sticky) {
+      const key = read(source, context, parameters);
+      if (key !== undefined && key !== '') return { version: stickyVersion(key, weights), route: 'sticky' };
+    }
+    return { version: this.roundRobin(merged), route: 'weight' };
   }
 
   private roundRobin(weights: RoutingPolicy['weights']): number {
@@ -80,7 +97,7 @@ export function effectiveWeights(weights: RoutingPolicy['weights'], loaded: read
 }
 
 /** One entry per version (a fallback can give a version several), weights summed. */
-function mergeVersions(weights: RoutingPolicy['weights']): RoutingPolicy['weights'] {
+export function mergeVersions(weights: RoutingPolicy['weights']): RoutingPolicy['weights'] {
   if (new Set(weights.map((w) => w.version)).size === weights.length) return weights;
   const sums = new Map<number, number>();
   for (const w of weights) sums.set(w.version, (sums.get(w.version) ?? 0) + w.weight);

@@ -80,9 +80,18 @@ export class ReleaseMetrics {
     guardChannel.unsubscribe(this.onGuard);
   }
 
+  /** nereid_release_routed_total's series by model, version and route: found per request without hashing labels. */
+  private readonly routedSeries = new Map<string, Map<number, Map<string, ReturnType<Counter<'model' | 'version' | 'route'>['labels']>>>>();
+
   private readonly onRoute = (message: unknown): void => {
     const event = message as ReleaseRouteEvent;
-    this.routed.inc({ model: event.model, version: String(event.version), route: event.route });
+    let versions = this.routedSeries.get(event.model);
+    if (versions === undefined) this.routedSeries.set(event.model, (versions = new Map()));
+    let routes = versions.get(event.version);
+    if (routes === undefined) versions.set(event.version, (routes = new Map()));
+    let series = routes.get(event.route);
+    if (series === undefined) routes.set(event.route, (series = this.routed.labels({ model: event.model, version: String(event.version), route: event.route })));
+    series.inc();
   };
 
   private readonly onShadow = (message: unknown): void => {
