@@ -1,7 +1,8 @@
 /**
  * Gray release through the real Triton clients under load: test/python/test_gray_release_client.py sends 20,000
- * requests at 16 in flight to a model with two loaded versions and a 95:5 policy, and checks rules and explicit versions
- * over HTTP and gRPC, against one server (one data plane behind both endpoints).
+ * requests at 16 in flight to a model with two loaded versions and a 95:5 policy, checks rules and explicit versions
+ * over HTTP and gRPC, and raises a sticky candidate's share 5% -> 20% -> 50% through the repository API (explicit
+ * mode), against one server (one data plane behind both endpoints).
  */
 import { describe, it } from 'node:test';
 import { addModel, writeModelDir } from '../../scripts/onnx/test-models.ts';
@@ -21,7 +22,7 @@ describe('gray release through tritonclient', () => {
   it('passes test/python/test_gray_release_client.py', async () => {
     const repo = tempDir();
     for (const version of [1, 2]) writeModelDir(repo, 'gray', addModel(), { config: CONFIG, version });
-    const servers = await startControlServers({ repositories: [repo], controlMode: 'none' });
-    await runPythonSuite('test/python/test_gray_release_client.py', { http: servers.httpHostPort, grpc: servers.grpcHostPort }, 2, 240_000);
+    const servers = await startControlServers({ repositories: [repo], controlMode: 'explicit', startupModels: ['*'] });
+    await runPythonSuite('test/python/test_gray_release_client.py', { http: servers.httpHostPort, grpc: servers.grpcHostPort }, 3, 300_000);
   });
 });
