@@ -301,11 +301,22 @@ export function classificationCases(): Case[] {
  * miss), and a hit that asks for one output only (the key ignores the outputs asked for); statistics and metrics after
  * the corpus compare the hit and miss counts.
  */
-/** add_sub_gray: its nereid.* routing parameters do not keep it from loading, both versions, on either server. */
+/**
+ * add_sub_gray: its nereid.* gray-release parameters do not keep it from loading, both versions, on either server, and
+ * a request that names its version is served by that version on both (nereid never reroutes it).
+ */
 export function grayReleaseCases(): Case[] {
+  const fp = (name: string) => ({ name, datatype: 'FP32', shape: [1, 16], contents: { fp32_contents: Array(16).fill(2) } });
+  const body = `{"inputs":[{"name":"INPUT0","datatype":"FP32","shape":[1,16],"data":${JSON.stringify(Array(16).fill(2))}},` +
+    `{"name":"INPUT1","datatype":"FP32","shape":[1,16],"data":${JSON.stringify(Array(16).fill(2))}}]}`;
   return [1, 2].flatMap((v) => [
     { id: `gray model version ${v} ready`, http: get(`/v2/models/add_sub_gray/versions/${v}/ready`), grpc: { rpc: 'ModelReady', request: { name: 'add_sub_gray', version: String(v) } } },
     { id: `gray model version ${v} metadata`, http: get(`/v2/models/add_sub_gray/versions/${v}`), grpc: { rpc: 'ModelMetadata', request: { name: 'add_sub_gray', version: String(v) } } },
+    {
+      id: `gray model version ${v} named in the request`,
+      http: post(`/v2/models/add_sub_gray/versions/${v}/infer`, body),
+      grpc: { rpc: 'ModelInfer', request: { model_name: 'add_sub_gray', model_version: String(v), inputs: [fp('INPUT0'), fp('INPUT1')] } },
+    },
   ]);
 }
 

@@ -12,7 +12,8 @@
  *   - sequence_controls: the sequence batcher's control inputs, echoed;
  *   - classify_labels: an FP32 identity whose output has a label file (classification with labels);
  *   - add_sub_cached: add_sub with response_cache enabled (both servers run with --cache-config local,size=1 MiB);
- *   - add_sub_gray: two versions with a gray-release routing policy in parameters (tritonserver ignores them).
+ *   - add_sub_gray: two versions with a gray-release policy (routing, shadow, guard, rate limit) in parameters
+ *     (tritonserver ignores them).
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,7 +105,14 @@ export function writeDifferentialRepository(dir: string): void {
       version,
       config: addSubConfig('add_sub_gray', 'instance_group [ { count: 1 kind: KIND_CPU } ]\nversion_policy { all { } }\n' +
         'parameters { key: "nereid.routing.weights" value { string_value: "1:95,2:5" } }\n' +
-        'parameters { key: "nereid.routing.rules" value { string_value: "header:x-canary=yes->2" } }\n'),
+        'parameters { key: "nereid.routing.rules" value { string_value: "header:x-canary=yes->2" } }\n' +
+        'parameters { key: "nereid.routing.sticky" value { string_value: "header:x-user-id" } }\n' +
+        'parameters { key: "nereid.routing.primary" value { string_value: "1" } }\n' +
+        // Shadow at 0% and a guard that a healthy candidate never trips: present, loadable, and changing no answer.
+        'parameters { key: "nereid.shadow.version" value { string_value: "2" } }\n' +
+        'parameters { key: "nereid.shadow.percent" value { string_value: "0" } }\n' +
+        'parameters { key: "nereid.guard.max_error_ratio_increase" value { string_value: "0.5" } }\n' +
+        'parameters { key: "nereid.rate_limit.model" value { string_value: "100000/s" } }\n'),
     });
   }
   writeEnsemble(dir);
