@@ -64,6 +64,15 @@ describe('Metrics', () => {
         'nv_pinned_memory_pool_used_bytes',
         ...HISTOGRAMS,
         'nereid_rate_limited_total',
+        // Gray release (release-metrics.ts).
+        'nereid_release_routed_total',
+        'nereid_release_rollbacks_total',
+        'nereid_release_rolled_back',
+        'nereid_shadow_requests_total',
+        'nereid_shadow_max_abs_diff',
+        'nereid_shadow_mean_abs_diff',
+        'nereid_shadow_argmax_agreement',
+        'nereid_shadow_incomparable_total',
       ],
     );
     for (const name of TRITON_COUNTERS) assert.equal(families.get(name)!.type, 'counter', name);
