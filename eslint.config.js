@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.venv/', '.bench-venv/', 'model_repository/', 'bench/results/', 'bench/mlserver/'] },
+  { ignores: ['**/dist/', 'node_modules/', '.venv/', '.bench-venv/', 'model_repository/', 'bench/results/', 'bench/mlserver/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
