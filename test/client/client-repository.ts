@@ -3,7 +3,8 @@
  *   - add_sub: Triton's "simple" model (FP32 [-1,16] ×2 → OUTPUT0 sum, OUTPUT1 difference), max_batch_size 8;
  *   - identity_<datatype>: OUTPUT0 = INPUT0, dims [-1], max_batch_size 8, for the datatypes the suites round-trip;
  *   - classify: an FP32 identity whose output has labels (classification);
- *   - spare: add_sub again, for loading and unloading without disturbing the others.
+ *   - spare: add_sub again, for loading and unloading without disturbing the others;
+ *   - sequence: add_sub behind the sequence batcher (requests carry a correlation ID and START / END flags).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,15 +26,16 @@ export const IDENTITY_TYPES: readonly { datatype: string; onnx: OnnxElemType; co
 const io = (kind: 'input' | 'output', names: string[], type: string, dims: string): string =>
   `${kind} [ ${names.map((n) => `{ name: "${n}" data_type: ${type} dims: ${dims} }`).join(', ')} ]\n`;
 
-function addSubConfig(name: string): string {
+function addSubConfig(name: string, extra = ''): string {
   return `name: "${name}"\nplatform: "onnxruntime_onnx"\nmax_batch_size: 8\n` +
     io('input', ['INPUT0', 'INPUT1'], 'TYPE_FP32', '[ 16 ]') + io('output', ['OUTPUT0', 'OUTPUT1'], 'TYPE_FP32', '[ 16 ]') +
-    'instance_group [ { count: 1 kind: KIND_CPU } ]\n';
+    'instance_group [ { count: 1 kind: KIND_CPU } ]\n' + extra;
 }
 
 export function writeClientRepository(dir: string): void {
   writeModelDir(dir, 'add_sub', addSubModel(), { config: addSubConfig('add_sub') });
   writeModelDir(dir, 'spare', addSubModel(), { config: addSubConfig('spare') });
+  writeModelDir(dir, 'sequence', addSubModel(), { config: addSubConfig('sequence', 'sequence_batching { max_sequence_idle_microseconds: 60000000 }\n') });
   for (const { datatype, onnx, config } of IDENTITY_TYPES) {
     const name = `identity_${datatype.toLowerCase()}`;
     const model = addModel({

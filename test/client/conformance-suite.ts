@@ -138,6 +138,15 @@ export function clientSuite(client: () => InferenceClient, options: SuiteOptions
     await assert.rejects(c.infer('add_sub', [{ name: 'INPUT0', datatype: 'FP32', shape: [1, 16], data: new Int32Array(16) }]), /give its data as a Float32Array/);
   });
 
+  it('runs a sequence with a correlation ID and its START and END flags, numeric or string', async () => {
+    const c = client();
+    for (const id of [7, 'user-7'] as const) {
+      const steps = [{ id, start: true }, { id }, { id, end: true }];
+      for (const sequence of steps) assert.deepEqual((await c.infer('sequence', ADD_SUB, { sequence })).output('OUTPUT0').data(), Float32Array.from(ramp, (x) => x + 1));
+    }
+    await assert.rejects(c.infer('sequence', ADD_SUB), /must specify a non-zero or non-empty correlation ID/);
+  });
+
   it('cancels with an AbortSignal: an aborted call rejects with the signal\'s reason', async () => {
     const controller = new AbortController();
     const reason = new Error('the user left');
