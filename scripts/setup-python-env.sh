@@ -12,3 +12,4 @@ ensure_pinned_venv setup-python-env .venv test/python/requirements.txt test/pyth
   'import numpy, tritonclient.http, tritonclient.grpc' '^(tritonclient|numpy|nvidia-cuda-runtime-cu12)=='
 bash scripts/install-perf-analyzer.sh
 bash scripts/install-tritonserver.sh
+bash scripts/install-chromium.sh

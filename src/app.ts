@@ -132,6 +132,7 @@ export async function startEndpoints(app: App, options: ServerOptions): Promise<
         address: options.httpAddress,
         maxInputSize: options.httpMaxInputSize,
         restrictedApis: options.httpRestrictedApis,
+        corsOrigins: options.httpCorsOrigins,
         tls: options.httpTls,
       });
       const scheme = options.httpTls.useSsl || options.httpTls.mutual ? ' (HTTPS)' : '';

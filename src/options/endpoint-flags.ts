@@ -1,6 +1,7 @@
 /**
  * The flag table's endpoint groups, in Triton's usage order: HTTP, GRPC, metrics.
  */
+import { addCorsOrigins } from './cors-origins.ts';
 import { flag, type FlagSpec } from './flag-spec.ts';
 import { BadValue, parseBool, parseInt32, parseInt64 } from './flag-values.ts';
 import { addRestrictions, GRPC_RESTRICTED_HEADER_PREFIX } from './restricted-features.ts';
@@ -29,6 +30,14 @@ export const ENDPOINT_FLAGS: readonly FlagSpec[] = [
     'Restrict HTTP APIs: <api>[,<api>...]:<header>=<value> (apis: health, metadata, inference, shared-memory, ' +
       'model-config, model-repository, statistics, trace, logging); repeatable.',
     (o, v) => addRestrictions(o.httpRestrictedApis, v, 'http-restricted-api', 'api'),
+  ),
+  flag(
+    'http-cors-origin',
+    'string',
+    '-',
+    'Let browser pages from these origins call the HTTP API (CORS): <scheme>://<host>[:<port>] or * for any, ' +
+      'comma-separated; repeatable.',
+    (o, v) => addCorsOrigins(o.httpCorsOrigins, v),
   ),
   flag('http-use-ssl', 'bool', 'false', 'Serve HTTPS on the HTTP port (needs --http-server-cert and --http-server-key).', (o, v) => {
     o.httpTls.useSsl = parseBool(v);

@@ -37,6 +37,8 @@ export interface ServerOptions {
   httpTls: TlsOptions;
   /** --http-restricted-api: categories whose HTTP routes need a header. */
   httpRestrictedApis: Restrictions;
+  /** --http-cors-origin: browser origins allowed to call the HTTP API (`*`: any); empty: no CORS headers at all. */
+  httpCorsOrigins: string[];
   /** --grpc-restricted-protocol: categories whose RPCs need a metadata key (already carrying Triton's prefix). */
   grpcRestrictedProtocols: Restrictions;
   metricsPort: number;
@@ -109,6 +111,7 @@ export function defaults(): ServerOptions {
     grpcTls: { useSsl: false, mutual: false },
     httpTls: { useSsl: false, mutual: false },
     httpRestrictedApis: {},
+    httpCorsOrigins: [],
     grpcRestrictedProtocols: {},
     metricsPort: 8002,
     metricsAddress: '',

@@ -60,8 +60,8 @@ describe('parseOptions: argument forms', () => {
     fails(
       [REPO, '--http=x'],
       "option '--http' is ambiguous; possibilities: '--http-address' '--http-port' '--http-thread-count' " +
-        "'--http-max-input-size' '--http-restricted-api' '--http-use-ssl' '--http-use-ssl-mutual' '--http-server-cert' " +
-        "'--http-server-key' '--http-root-cert'",
+        "'--http-max-input-size' '--http-restricted-api' '--http-cors-origin' '--http-use-ssl' '--http-use-ssl-mutual' " +
+        "'--http-server-cert' '--http-server-key' '--http-root-cert'",
     );
   });
 

@@ -1,13 +1,15 @@
 /**
  * The HTTP/REST endpoint (KServe v2 + Triton extensions) on node:http (node:https with --http-use-ssl). The infer
  * route is dispatched here, before express, so the hot path never pays for express; everything else goes to the
- * express control plane. Restricted APIs are refused here, by path, before either.
+ * express control plane. CORS (--http-cors-origin) comes first, answering preflights; then restricted APIs are refused
+ * here, by path, before either.
  */
 import { HttpListener } from '../http-listener.ts';
 import type { DataPlane } from '../../core/data-plane.ts';
 import type { Restrictions } from '../../options/restricted-features.ts';
 import type { TlsOptions } from '../../options/server-options.ts';
 import { createControlPlane } from './control-plane.ts';
+import { corsHandler } from './cors.ts';
 import { createHttpServer } from './https-server.ts';
 import { handleInfer, type InferRouteContext } from './infer-route.ts';
 import { restrictionGuard } from './restricted-routes.ts';
@@ -21,6 +23,8 @@ export interface HttpEndpointOptions {
   readonly maxInputSize: number;
   /** --http-restricted-api: categories whose routes need a header (none when absent). */
   readonly restrictedApis?: Restrictions;
+  /** --http-cors-origin: origins whose browser pages may call the API (no CORS headers when absent or empty). */
+  readonly corsOrigins?: readonly string[];
   /** --http-use-ssl and friends (plain HTTP when absent). */
   readonly tls?: TlsOptions;
 }
@@ -48,11 +52,13 @@ export class HttpEndpoint {
 
     const counter = { active: 0 };
     const finished = (): void => void counter.active--;
-    // Decided once here: without restrictions the guard is undefined and requests skip it.
+    // Decided once here: without CORS origins or restrictions these are undefined and requests skip them.
+    const cors = corsHandler(options.corsOrigins ?? []);
     const guard = restrictionGuard(options.restrictedApis ?? {});
     const server = createHttpServer((req, res) => {
       counter.active++;
       res.on('close', finished);
+      if (cors !== undefined && cors(req, res)) return;
       const path = pathOf(req.url);
       if (guard !== undefined && guard(req, res, path)) return;
       const match = INFER_PATH.exec(path);
