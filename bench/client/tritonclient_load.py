@@ -1,6 +1,6 @@
 """Closed-loop load from tritonclient (Python), the baseline of bench/client.ts: `concurrency` requests in flight on
 add_sub (INPUT0, INPUT1 FP32 [1,16]) for `seconds`, over HTTP (binary tensors) or gRPC, one thread per request in
-flight. Prints one JSON line: requests, seconds, requests/s, p50 latency in microseconds, and the CPU seconds this
+flight (gRPC) or async requests in flight (HTTP). Prints one JSON line: requests, seconds, requests/s, p50 latency in microseconds, and the CPU seconds this
 process used while measuring (user + system).
 
 Usage: python tritonclient_load.py http|grpc host:port concurrency seconds
@@ -39,7 +39,25 @@ def cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+def run_http(duration):
+    """tritonclient.http runs on gevent, which threads cannot share: `concurrency` async_infer requests in flight from
+    this thread, each replaced as soon as its answer is read (in turn)."""
+    latencies = []
+    deadline = time.perf_counter() + duration
+    begin = time.perf_counter()
+    slots = [(time.perf_counter(), client.async_infer("add_sub", inputs, outputs=outputs)) for _ in range(concurrency)]
+    while slots:
+        start, pending = slots.pop(0)
+        pending.get_result().as_numpy("OUTPUT0")
+        latencies.append(time.perf_counter() - start)
+        if time.perf_counter() < deadline:
+            slots.append((time.perf_counter(), client.async_infer("add_sub", inputs, outputs=outputs)))
+    return latencies, time.perf_counter() - begin
+
+
 def run(duration):
+    if protocol == "http":
+        return run_http(duration)
     latencies = []
     lock = threading.Lock()
     deadline = time.perf_counter() + duration

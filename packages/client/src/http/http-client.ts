@@ -80,7 +80,8 @@ export class HttpClient implements InferenceClient {
       body = await compress(body, compression.request);
       headers['Content-Encoding'] = compression.request;
     }
-    if (compression?.response !== undefined && !IN_BROWSER) headers['Accept-Encoding'] = compression.response;
+    // Node's fetch asks for gzip by default: small tensors would then be compressed and inflated on every call.
+    if (!IN_BROWSER) headers['Accept-Encoding'] = compression?.response ?? 'identity';
     const response = await this.call('POST', `${modelPath(model, options.version)}/infer`, body, { ...options, headers: { ...headers, ...options.headers } });
     // fetch has already undone any Content-Encoding; the header length counts the uncompressed bytes.
     const bytes = new Uint8Array(await response.arrayBuffer());
